@@ -1,0 +1,83 @@
+import { ErrorCodes, ProtocolError } from '../errors.js';
+import { measure } from './scan.js';
+
+export interface FrameSplitterOptions {
+  /** Largest message accepted; a longer one raises `ERR_MESSAGE_TOO_LARGE`. */
+  maxMessageSize: number;
+}
+
+/**
+ * Cuts a byte stream of concatenated msgpack values (no length prefix, as Salt's TCP transport sends
+ * them) into one Uint8Array per value. Handles values split across chunks and chunks holding many
+ * values. Memory is bounded by `maxMessageSize` plus one chunk.
+ */
+export class FrameSplitter {
+  private buf: Uint8Array = new Uint8Array(0);
+  private start = 0;
+  private end = 0;
+  /** Bytes needed before it is worth measuring again (avoids rescanning a large partial frame per chunk). */
+  private needed = 1;
+  private readonly maxMessageSize: number;
+
+  constructor(options: FrameSplitterOptions) {
+    if (!(options.maxMessageSize > 0)) {
+      throw new ProtocolError(ErrorCodes.INVALID_ARGUMENT, 'maxMessageSize must be positive');
+    }
+    this.maxMessageSize = options.maxMessageSize;
+  }
+
+  /** Bytes held that do not yet form a complete message. */
+  get buffered(): number {
+    return this.end - this.start;
+  }
+
+  /** Appends a chunk and returns every message it completes. Throws ProtocolError on malformed or oversized input. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    this.append(chunk);
+    const out: Uint8Array[] = [];
+    while (this.end - this.start >= this.needed) {
+      const m = measure(this.buf, this.start, this.end, this.maxMessageSize);
+      if (!m.complete) {
+        this.needed = m.needAtLeast;
+        break;
+      }
+      out.push(this.buf.slice(this.start, this.start + m.length));
+      this.start += m.length;
+      this.needed = 1;
+    }
+    if (this.start === this.end) {
+      this.start = 0;
+      this.end = 0;
+    }
+    return out;
+  }
+
+  reset(): void {
+    this.buf = new Uint8Array(0);
+    this.start = 0;
+    this.end = 0;
+    this.needed = 1;
+  }
+
+  private append(chunk: Uint8Array): void {
+    const have = this.end - this.start;
+    if (this.end + chunk.length <= this.buf.length) {
+      this.buf.set(chunk, this.end);
+      this.end += chunk.length;
+      return;
+    }
+    if (have + chunk.length <= this.buf.length && this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+    } else {
+      let size = Math.max(4096, this.buf.length);
+      while (size < have + chunk.length) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(this.start, this.end));
+      this.buf = next;
+    }
+    this.start = 0;
+    this.end = have;
+    this.buf.set(chunk, this.end);
+    this.end += chunk.length;
+  }
+}
