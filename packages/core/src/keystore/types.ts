@@ -29,7 +29,7 @@ export interface KeyStore {
 
   /**
    * Reads `<name>.pem`/`<name>.pub` (`master`, `minion`, `master_sign`); when absent, calls
-   * `generate` and writes them (private key mode 0600, atomically). `created` tells which happened.
+   * `generate` and writes them (private key mode 0400 as Salt writes it, never wider than 0600; atomically). `created` tells which happened.
    */
   ensureKeyPair(name: string, generate: () => Promise<KeyPairText>): Promise<KeyPairText & { created: boolean }>;
   /** Reads a top-level file of the pki dir (`minion_master.pub`, `master_sign.pub`, ...); undefined if absent. */

@@ -47,7 +47,7 @@ export function deadline(options: AbortOptions = {}, defaultTimeout?: number, wh
 }
 
 export function asAbortError(reason: unknown): Error {
-  if (reason instanceof Error && 'code' in reason) return reason;
+  if (reason instanceof Error && typeof (reason as { code?: unknown }).code === 'string') return reason;
   return new AbortError(undefined, reason === undefined ? undefined : { cause: reason });
 }
 

@@ -8,13 +8,53 @@ export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/**
+ * True when `bytes` is well-formed UTF-8 as Python's strict codec defines it: no overlong forms,
+ * no surrogates (U+D800..U+DFFF), nothing above U+10FFFF. A loop instead of a throwing decoder:
+ * binary payloads fail this check constantly and exceptions are slow.
+ */
+export function isUtf8(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    if (b >= 0xc2 && b <= 0xdf) {
+      if (i + 1 >= n || (bytes[i + 1]! & 0xc0) !== 0x80) return false;
+      i += 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      if (i + 2 >= n) return false;
+      const b1 = bytes[i + 1]!;
+      if ((b1 & 0xc0) !== 0x80 || (bytes[i + 2]! & 0xc0) !== 0x80) return false;
+      if (b === 0xe0 && b1 < 0xa0) return false; // overlong
+      if (b === 0xed && b1 >= 0xa0) return false; // surrogate
+      i += 3;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      if (i + 3 >= n) return false;
+      const b1 = bytes[i + 1]!;
+      if ((b1 & 0xc0) !== 0x80 || (bytes[i + 2]! & 0xc0) !== 0x80 || (bytes[i + 3]! & 0xc0) !== 0x80) return false;
+      if (b === 0xf0 && b1 < 0x90) return false; // overlong
+      if (b === 0xf4 && b1 >= 0x90) return false; // above U+10FFFF
+      i += 4;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Decodes UTF-8; returns undefined when the bytes are not valid UTF-8 (Python's strict decode). */
 export function utf8DecodeStrict(bytes: Uint8Array): string | undefined {
-  try {
-    return strictDecoder.decode(bytes);
-  } catch {
-    return undefined;
+  if (!isUtf8(bytes)) return undefined;
+  if (bytes.length < 16) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) ascii = false;
+    if (ascii) return String.fromCharCode(...bytes);
   }
+  return strictDecoder.decode(bytes);
 }
 
 export function utf8Decode(bytes: Uint8Array): string {

@@ -1,0 +1,153 @@
+import {
+  BoundedQueue,
+  ClosedError,
+  ErrorCodes,
+  formatAddress,
+  ProtocolError,
+  ReconnectPolicy,
+  Redialer,
+  toBrineError,
+  TransportError,
+  bytes,
+  TypedEmitter,
+  type Address,
+  type ClientEvents,
+  type PublishClient,
+  type PublishConnectOptions,
+} from '@brine/core';
+import { FramedConnection } from './connection.js';
+import { encodeFrame, type Frame } from './framing.js';
+import type { ResolvedTcpOptions } from './options.js';
+import { dial } from './socket.js';
+
+/**
+ * Salt's TCP publish client: receives `{head, body: bin(payload)}` frames and yields the payload
+ * bytes. On every (re)connect it first sends the presence message (Salt's `send_id`), if given.
+ */
+export class TcpPublishClient implements PublishClient {
+  readonly transport = 'tcp';
+  readonly events = new TypedEmitter<ClientEvents>();
+  private redialer: Redialer<FramedConnection> | undefined;
+  private connection: FramedConnection | undefined;
+  private readonly queue: BoundedQueue<Uint8Array>;
+  private paused = false;
+  private isClosed = false;
+  private address: Address | undefined;
+  private readonly closedDeferred: { promise: Promise<void>; resolve: () => void };
+
+  constructor(private readonly options: ResolvedTcpOptions) {
+    this.queue = new BoundedQueue<Uint8Array>(options.highWaterMark);
+    let resolve!: () => void;
+    this.closedDeferred = { promise: new Promise<void>((r) => (resolve = r)), resolve };
+  }
+
+  get closed(): Promise<void> {
+    return this.closedDeferred.promise;
+  }
+
+  get connected(): boolean {
+    return this.connection !== undefined;
+  }
+
+  async connect(address: Address, options: PublishConnectOptions = {}): Promise<void> {
+    if (this.isClosed) throw new ClosedError('publish client is closed');
+    if (this.address && formatAddress(this.address) !== formatAddress(address)) {
+      throw new TransportError(ErrorCodes.INVALID_STATE, 'already connecting to another address; create a new client');
+    }
+    if (!this.address) {
+      this.address = address;
+      this.redialer = undefined;
+    }
+    const redialer = this.ensureRedialer(options.presence);
+    this.options.logger.debug(
+      `Connecting the Minion to the Master publish port, using the URI: ${formatAddress(address)}`,
+    );
+    redialer.start();
+    await redialer.waitConnected(options);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    while (true) {
+      const message = await this.queue.shift();
+      if (message === undefined) return;
+      if (this.paused && this.queue.size <= this.options.highWaterMark / 2) {
+        this.paused = false;
+        this.connection?.resume();
+      }
+      yield message;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.isClosed) {
+      this.isClosed = true;
+      this.queue.close(new ClosedError('publish client closed'));
+      this.queue.drain();
+      await this.redialer?.stop();
+      this.closedDeferred.resolve();
+    }
+    await this.closed;
+  }
+
+  private ensureRedialer(presence: PublishConnectOptions['presence']): Redialer<FramedConnection> {
+    if (this.redialer) return this.redialer;
+    const { options } = this;
+    const target = this.address ? formatAddress(this.address) : 'tcp://(not connected)';
+    this.redialer = new Redialer<FramedConnection>({
+      target,
+      events: this.events,
+      logger: options.logger,
+      policy: new ReconnectPolicy(options.reconnect, options.logger),
+      dial: async (signal) => {
+        if (!this.address) throw new ClosedError('no address');
+        const socket = await dial(this.address, {
+          ssl: options.ssl,
+          keepalive: options.tcpKeepalive,
+          keepaliveIdle: options.tcpKeepaliveIdle,
+          signal,
+          target,
+        });
+        const connection = new FramedConnection(socket, {
+          maxMessageSize: options.maxMessageSize,
+          idleTimeout: 0,
+          logger: options.logger,
+          label: target,
+          onFrame: (frame) => this.onPublish(connection, frame),
+        });
+        if (presence) {
+          try {
+            connection.write(encodeFrame({}, await presence()));
+          } catch (error) {
+            connection.end();
+            throw toBrineError(error, ErrorCodes.BAD_LOAD, 'cannot build the presence message');
+          }
+        }
+        return connection;
+      },
+      serve: async (connection) => {
+        this.connection = connection;
+        if (this.paused) connection.pause();
+        const reason = await connection.closed;
+        this.connection = undefined;
+        return reason;
+      },
+      hangUp: (connection) => connection.end(),
+    });
+    return this.redialer;
+  }
+
+  private onPublish(connection: FramedConnection, frame: Frame): void {
+    const body = frame.body;
+    if (!(body instanceof Uint8Array) && typeof body !== 'string') {
+      connection.fail(new ProtocolError(ErrorCodes.BAD_FRAME, 'publish frame body is not bytes'));
+      return;
+    }
+    if (this.queue.isClosed) return;
+    // Salt decoding turns bin that happens to be valid UTF-8 into str; the bytes are the same.
+    this.queue.force(bytes.asBytes(body));
+    if (!this.paused && this.queue.size >= this.options.highWaterMark) {
+      this.paused = true;
+      connection.pause();
+    }
+  }
+}
