@@ -1,6 +1,7 @@
 import type net from 'node:net';
+import type {
+  BrineError} from '@brine/core';
 import {
-  BrineError,
   ClosedError,
   ErrorCodes,
   formatAddress,
