@@ -1,0 +1,14 @@
+export { AsyncAuth } from './async-auth.js';
+export type { AsyncAuthEvents, AsyncAuthOptions, ClearSender } from './async-auth.js';
+export type { AuthStateName, AuthTransition } from './auth-state.js';
+export type { AuthCredentials } from './credentials.js';
+export { AuthServer } from './auth-server.js';
+export type { AuthOutcome, AuthResult, AuthServerOptions } from './auth-server.js';
+export { AUTH_EVENT_TAG } from './auth-events.js';
+export type { AuthEvent } from './auth-events.js';
+export { MasterKeys } from './master-keys.js';
+export { MinionKeys } from './minion-keys.js';
+export { SharedKey } from './shared-key.js';
+export { SessionKeys } from './session-keys.js';
+export { buildSignIn, verifySignIn } from './sign-in.js';
+export type { SignInContext, SignInOutcome, SignInRequest, VerifyOptions } from './sign-in.js';

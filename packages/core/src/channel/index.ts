@@ -1,0 +1,12 @@
+export { ReqChannel } from './req-channel.js';
+export type { ReqChannelOptions, SendOptions } from './req-channel.js';
+export { ReqServerChannel } from './req-server-channel.js';
+export type { ReqServerChannelDeps, ReqServerChannelOptions } from './req-server-channel.js';
+export { PubServerChannel } from './pub-server-channel.js';
+export type { PubServerChannelOptions, PublishJobOptions } from './pub-server-channel.js';
+export { PubChannel } from './pub-channel.js';
+export type { PubChannelEvents, PubChannelOptions } from './pub-channel.js';
+export { PrivateReply } from './commands.js';
+export type { CommandContext, CommandHandler } from './commands.js';
+export { TokenVerifier } from './token-verifier.js';
+export { ReplayGuard } from './replay-guard.js';

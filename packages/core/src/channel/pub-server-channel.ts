@@ -1,0 +1,90 @@
+import type { MasterKeys } from '../auth/master-keys.js';
+import type { SharedKey } from '../auth/shared-key.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import { AuthError, ErrorCodes, ProtocolError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { readEnvelope } from '../protocol/envelope.js';
+import { bytesField, isDict, type Dict } from '../protocol/values.js';
+import { dumps } from '../serial/encode.js';
+import type { Address, PeerInfo, PublishServer } from '../transport/types.js';
+import type { AbortOptions } from '../util/abort.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+export interface PubServerChannelOptions {
+  /** Sign every publish with the master key (Salt master `sign_pub_messages`, default true). */
+  signPubMessages?: boolean;
+  /** `publish_signing_algorithm` (Salt 3008: PKCS1v15-SHA1). */
+  signingAlgorithm?: string;
+}
+
+export interface PublishJobOptions extends AbortOptions {
+  /** Minion ids the job targets, when the master already knows them (list/glob/pcre); undefined = broadcast. */
+  topics?: readonly string[];
+}
+
+/**
+ * The master's publish channel (Salt's `PubServerChannel.publish` + `wrap_payload`): each load gets
+ * the next serial, is encrypted with the shared AES key, signed when `sign_pub_messages` is on, and
+ * handed to the transport as `dumps({enc: "aes", load, [sig_algo, sig]})`. It also verifies
+ * presence messages (TCP `send_id`) so targeted publishes reach the right connections.
+ */
+export class PubServerChannel {
+  private readonly sign: boolean;
+  private readonly sigAlgo: string;
+
+  constructor(
+    private readonly transport: PublishServer,
+    private readonly suite: CryptoSuite,
+    private readonly masterKeys: MasterKeys,
+    private readonly shared: SharedKey,
+    private readonly tokens: TokenVerifier,
+    private readonly logger: Logger,
+    options: PubServerChannelOptions = {},
+  ) {
+    this.sign = options.signPubMessages ?? true;
+    this.sigAlgo = options.signingAlgorithm ?? suite.sigAlgos[0]!;
+  }
+
+  listen(address: Address, options: AbortOptions = {}): Promise<Address> {
+    return this.transport.listen(address, { ...options, presence: (message, peer) => this.presence(message, peer) });
+  }
+
+  /** Encrypts, signs and publishes a job load. Resolves once queued for every subscriber. */
+  async publish(load: Dict, options: PublishJobOptions = {}): Promise<void> {
+    const payload: Dict = {
+      enc: 'aes',
+      load: this.shared.crypticle.dumps({ ...load, serial: this.shared.nextSerial() }),
+    };
+    if (this.sign) {
+      payload.sig_algo = this.sigAlgo;
+      payload.sig = await this.suite.sign(this.masterKeys.privateKey, payload.load as Uint8Array, {
+        algo: this.sigAlgo,
+      });
+    }
+    const publishOptions: { topics?: readonly string[]; signal?: AbortSignal; timeout?: number } = {};
+    if (options.topics) publishOptions.topics = options.topics;
+    if (options.signal) publishOptions.signal = options.signal;
+    if (options.timeout !== undefined) publishOptions.timeout = options.timeout;
+    await this.transport.publish(dumps(payload), publishOptions);
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  /** Salt's presence check for TCP `send_id`: decrypt `{id, tok}` with the shared key and verify the token. */
+  private async presence(message: unknown, peer: PeerInfo): Promise<string | undefined> {
+    const envelope = readEnvelope(message);
+    const blob = bytesField(envelope.load);
+    if (envelope.enc !== 'aes' || !blob)
+      throw new ProtocolError(ErrorCodes.BAD_LOAD, 'presence message is not encrypted');
+    const load = this.shared.crypticle.loads(blob);
+    if (!isDict(load) || typeof load.id !== 'string')
+      throw new ProtocolError(ErrorCodes.BAD_LOAD, 'presence load has no id');
+    const tok = bytesField(load.tok);
+    if (!tok) throw new AuthError(ErrorCodes.TOKEN_INVALID, `presence from ${load.id} has no token`);
+    await this.tokens.verify(load.id, tok);
+    this.logger.debug(`Publish subscriber ${peer.remoteAddress ?? peer.id} is minion ${load.id}`);
+    return load.id;
+  }
+}

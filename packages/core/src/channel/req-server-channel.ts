@@ -1,0 +1,238 @@
+import type { AuthServer } from '../auth/auth-server.js';
+import type { MasterKeys } from '../auth/master-keys.js';
+import type { SessionKeys } from '../auth/session-keys.js';
+import type { SharedKey } from '../auth/shared-key.js';
+import { Crypticle } from '../crypto/crypticle.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import { AuthError, ErrorCodes, ProtocolError, toBrineError, type BrineError } from '../errors.js';
+import { isValidMinionId } from '../keystore/minion-id.js';
+import type { KeyStore } from '../keystore/types.js';
+import type { Logger } from '../logger.js';
+import { BAD_LOAD, NOT_A_DICT, NULL_BYTE_ID, SERVER_EXCEPTION } from '../protocol/constants.js';
+import { readEnvelope, readLoad, type Envelope } from '../protocol/envelope.js';
+import { bytesField, isDict, type Dict } from '../protocol/values.js';
+import { dumps } from '../serial/encode.js';
+import type { RequestContext } from '../transport/types.js';
+import { PrivateReply, type CommandHandler } from './commands.js';
+import type { ReplayGuard } from './replay-guard.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+export interface ReqServerChannelOptions {
+  /** Refuse requests below this protocol version (Salt `minimum_auth_version`, 3: no downgrade). */
+  minimumAuthVersion?: number;
+  /** Refuse v3 requests older than this many seconds (Salt `request_server_ttl`; 0 = off). */
+  requestServerTtl?: number;
+}
+
+export interface ReqServerChannelDeps {
+  suite: CryptoSuite;
+  store: KeyStore;
+  masterKeys: MasterKeys;
+  shared: SharedKey;
+  sessions: SessionKeys;
+  authServer: AuthServer;
+  tokens: TokenVerifier;
+  replay: ReplayGuard;
+  logger: Logger;
+  /** Encrypted commands this master serves; anything else is refused (explicit allow-list). */
+  commands: ReadonlyMap<string, CommandHandler>;
+  /** Bad requests, for metrics and tests; the reply has already been decided. */
+  onError?: (error: BrineError, context: RequestContext) => void;
+}
+
+/**
+ * The master's request channel (Salt's `ReqServerChannel.handle_message`). Installed as the
+ * transport's request handler. The clear channel serves `_auth` alone (CVE-2020-11651); every
+ * encrypted request is decrypted with the minion's session key (v3) or the shared key (v2),
+ * bound to its minion id by the verified `tok`, checked for replay and TTL, and dispatched to an
+ * allow-listed command. Bad requests get Salt's bare-string replies and never throw.
+ */
+export class ReqServerChannel {
+  private readonly minimumVersion: number;
+  private readonly ttl: number;
+
+  constructor(
+    private readonly deps: ReqServerChannelDeps,
+    options: ReqServerChannelOptions = {},
+  ) {
+    this.minimumVersion = options.minimumAuthVersion ?? 3;
+    this.ttl = options.requestServerTtl ?? 0;
+  }
+
+  /** The transport RequestHandler. */
+  readonly handle = async (message: unknown, context: RequestContext): Promise<unknown> => {
+    try {
+      return await this.handleMessage(message, context);
+    } catch (error) {
+      const typed = toBrineError(error, ErrorCodes.HANDLER, 'request handling failed');
+      this.deps.logger.error(`Some exception handling a payload from minion: ${typed.message}`, typed);
+      this.deps.onError?.(typed, context);
+      return SERVER_EXCEPTION;
+    }
+  };
+
+  private refuse(error: BrineError, context: RequestContext, reply: string = BAD_LOAD): string {
+    this.deps.logger.warning(`${error.message}`, error);
+    this.deps.onError?.(error, context);
+    return reply;
+  }
+
+  private async handleMessage(message: unknown, context: RequestContext): Promise<unknown> {
+    let envelope: Envelope;
+    try {
+      envelope = readEnvelope(message);
+    } catch (error) {
+      return this.refuse(toBrineError(error, ErrorCodes.BAD_LOAD, 'bad load received on socket'), context);
+    }
+    const { version } = envelope;
+    if (version < this.minimumVersion) {
+      const claimed =
+        isDict(envelope.load) && typeof envelope.load.id === 'string' ? envelope.load.id : 'unknown minion';
+      return this.refuse(
+        new AuthError(
+          ErrorCodes.VERSION_TOO_OLD,
+          `Rejected authentication attempt from minion '${claimed.slice(0, 64)}' using protocol version ${version} (minimum required: ${this.minimumVersion})`,
+        ),
+        context,
+      );
+    }
+
+    if (envelope.enc === 'clear') return this.handleClear(envelope, context);
+
+    let decrypted: unknown;
+    let crypticle: Crypticle;
+    try {
+      crypticle = this.crypticleFor(envelope);
+      decrypted = crypticle.loads(this.blobOf(envelope));
+    } catch (error) {
+      return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION, 'cannot decrypt request'), context);
+    }
+    let load: Dict;
+    try {
+      load = readLoad(decrypted);
+    } catch (error) {
+      const typed = toBrineError(error, ErrorCodes.BAD_LOAD);
+      const reply = typed.code === ErrorCodes.INVALID_MINION_ID ? NULL_BYTE_ID : NOT_A_DICT;
+      return this.refuse(typed, context, reply);
+    }
+
+    const nonce = version > 1 ? load.nonce : undefined;
+    if (version > 1) delete load.nonce;
+    let minionId: string;
+    try {
+      minionId = await this.authenticateLoad(envelope, load, typeof nonce === 'string' ? nonce : undefined);
+    } catch (error) {
+      return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION), context);
+    }
+
+    const cmd = load.cmd;
+    const handler = typeof cmd === 'string' ? this.deps.commands.get(cmd) : undefined;
+    if (!handler) {
+      this.refuse(
+        new ProtocolError(
+          ErrorCodes.UNKNOWN_COMMAND,
+          `Received unsupported command ${JSON.stringify(String(cmd)).slice(0, 64)} from ${minionId}`,
+        ),
+        context,
+      );
+      return crypticle.dumps({}, typeof nonce === 'string' ? nonce : undefined);
+    }
+    const ret = await handler(load, { ...context, minionId, version });
+    const replyNonce = typeof nonce === 'string' ? nonce : undefined;
+    if (ret instanceof PrivateReply) return this.privateReply(ret, minionId, replyNonce, envelope);
+    return crypticle.dumps(ret, replyNonce);
+  }
+
+  private async handleClear(envelope: Envelope, context: RequestContext): Promise<unknown> {
+    if (!isDict(envelope.load) || envelope.load.cmd !== '_auth') {
+      const cmd = isDict(envelope.load) ? String(envelope.load.cmd) : typeof envelope.load;
+      return this.refuse(
+        new AuthError(
+          ErrorCodes.CLEAR_FORBIDDEN,
+          `clear request '${cmd.slice(0, 64)}' refused: only _auth is served in clear`,
+        ),
+        context,
+      );
+    }
+    const result = await this.deps.authServer.handle(envelope.load, envelope.version);
+    return result.reply;
+  }
+
+  private blobOf(envelope: Envelope): Uint8Array {
+    const blob = bytesField(envelope.load);
+    if (!blob) throw new ProtocolError(ErrorCodes.BAD_LOAD, 'encrypted load is not bytes');
+    return blob;
+  }
+
+  private crypticleFor(envelope: Envelope): Crypticle {
+    if (envelope.version <= 2) return this.deps.shared.crypticle;
+    const id = envelope.id;
+    if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'Encountered invalid id');
+    const crypticle = this.deps.sessions.crypticleFor(id);
+    if (!crypticle) throw new AuthError(ErrorCodes.AUTHENTICATION, `no session for ${id}; it must authenticate`);
+    return crypticle;
+  }
+
+  /** The v3 checks (ttl, id match, valid id, required tok) or the v2 optional tok check. Returns the bound id. */
+  private async authenticateLoad(envelope: Envelope, load: Dict, nonce: string | undefined): Promise<string> {
+    const id = load.id;
+    const tok = bytesField(load.tok);
+    delete load.tok;
+    if (envelope.version > 2) {
+      if (this.ttl > 0) {
+        const ts = typeof load.ts === 'number' ? load.ts : NaN;
+        const age = Date.now() / 1000 - ts;
+        if (!(age <= this.ttl)) {
+          throw new AuthError(
+            ErrorCodes.REQUEST_EXPIRED,
+            `Received request from ${String(id)} with expired ttl: ${Math.floor(age)} > ${this.ttl}`,
+          );
+        }
+      }
+      if (envelope.id !== id) {
+        throw new AuthError(
+          ErrorCodes.AUTHENTICATION,
+          `Request id mismatch. Found '${String(id)}' but expected '${String(envelope.id)}'`,
+        );
+      }
+      if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'Request contains invalid minion id');
+      if (!tok) throw new AuthError(ErrorCodes.TOKEN_INVALID, `Request from ${id} has no token`);
+      await this.deps.tokens.verify(id, tok);
+    } else {
+      if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'Request contains invalid minion id');
+      if (tok) await this.deps.tokens.verify(id, tok);
+    }
+    if (nonce !== undefined) this.deps.replay.check(id, nonce);
+    return id;
+  }
+
+  /** Salt's `_encrypt_private`. */
+  private async privateReply(
+    ret: PrivateReply,
+    id: string,
+    nonce: string | undefined,
+    envelope: Envelope,
+  ): Promise<unknown> {
+    const { suite, store, masterKeys } = this.deps;
+    const pem = await store.getMinionKey('accepted', id);
+    if (pem === undefined) return this.deps.shared.crypticle.dumps({});
+    const key = suite.generateSessionKey();
+    const pcrypt = Crypticle.fromKey(suite, key);
+    const encAlgo = envelope.enc_algo ?? suite.encAlgos[0];
+    const sigAlgo = envelope.sig_algo ?? suite.sigAlgos[0];
+    const sealed = await suite.seal(suite.importPublicKey(pem), new TextEncoder().encode(key), { algo: encAlgo });
+    const value = ret.value === false ? {} : ret.value;
+    const out: Dict = { key: sealed };
+    if (envelope.version > 1) {
+      if (nonce === undefined) return { error: 'Nonce not included in request' };
+      const tosign = dumps({ key: sealed, pillar: value, nonce });
+      out[ret.dictKey] = pcrypt.dumps({
+        data: tosign,
+        sig: await suite.sign(masterKeys.privateKey, tosign, { algo: sigAlgo }),
+      });
+    } else {
+      out[ret.dictKey] = pcrypt.dumps(value);
+    }
+    return out;
+  }
+}

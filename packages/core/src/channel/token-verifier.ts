@@ -1,0 +1,54 @@
+import type { CryptoSuite, PublicKey } from '../crypto/suite.js';
+import { AuthError, ErrorCodes } from '../errors.js';
+import { isValidMinionId } from '../keystore/minion-id.js';
+import type { KeyStore } from '../keystore/types.js';
+import { TOKEN_MESSAGE } from '../protocol/constants.js';
+import { bytesEqual, toHex } from '../util/bytes.js';
+
+/**
+ * Checks a minion's `tok` (Salt's `validate_token`): the X9.31 signature of "salt" must recover
+ * with the minion's accepted key. Tokens are deterministic, so a verified one is remembered per id
+ * until that minion's key changes.
+ */
+export class TokenVerifier {
+  private readonly verified = new Map<string, { tok: string; key: PublicKey }>();
+
+  constructor(
+    private readonly suite: CryptoSuite,
+    private readonly store: KeyStore,
+  ) {}
+
+  /** Throws AuthError ERR_TOKEN_INVALID (or ERR_INVALID_MINION_ID) unless `tok` proves `id`. */
+  async verify(id: string, tok: Uint8Array): Promise<void> {
+    if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'invalid minion id in request');
+    const hex = toHex(tok);
+    if (this.verified.get(id)?.tok === hex) return;
+    const pem = await this.store.getMinionKey('accepted', id);
+    if (pem === undefined) {
+      throw new AuthError(
+        ErrorCodes.TOKEN_INVALID,
+        `Salt minion claiming to be ${id} attempted to communicate with master, but key could not be read and verification was denied.`,
+      );
+    }
+    let key: PublicKey;
+    try {
+      key = this.suite.importPublicKey(pem);
+    } catch (error) {
+      throw new AuthError(ErrorCodes.TOKEN_INVALID, `stored key of ${id} is unreadable`, { cause: error });
+    }
+    const recovered = await this.suite.recoverToken(key, tok);
+    if (!recovered || !bytesEqual(recovered, TOKEN_MESSAGE)) {
+      throw new AuthError(ErrorCodes.TOKEN_INVALID, `Minion token did not validate: ${id}`);
+    }
+    this.verified.set(id, { tok: hex, key });
+  }
+
+  /** Call when a minion's key is deleted, rejected or replaced. */
+  forget(id: string): void {
+    this.verified.delete(id);
+  }
+
+  clear(): void {
+    this.verified.clear();
+  }
+}
