@@ -1,4 +1,4 @@
-import { Crypticle } from '../crypto/crypticle.js';
+import type { Crypticle } from '../crypto/crypticle.js';
 
 /** What a successful sign-in yields (Salt's `creds`). */
 export interface AuthCredentials {
