@@ -17,3 +17,7 @@ export * as bytes from './util/bytes.js';
 export * from './protocol/index.js';
 export * from './auth/index.js';
 export * from './channel/index.js';
+export * from './config/index.js';
+export * from './events/index.js';
+export * from './master/index.js';
+export * from './minion/index.js';

@@ -46,7 +46,8 @@ export class FramedConnection {
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => {
-      this.setError(socketError(error, options.label));
+      // A peer that resets or vanishes is a disconnect, not bad input: keep it as the close reason only.
+      this.error ??= socketError(error, options.label);
     });
     socket.on('timeout', () => {
       this.fail(

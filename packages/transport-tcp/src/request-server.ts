@@ -1,6 +1,5 @@
 import type net from 'node:net';
-import type {
-  BrineError} from '@brine/core';
+import type { BrineError } from '@brine/core';
 import {
   ClosedError,
   ErrorCodes,

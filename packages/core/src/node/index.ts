@@ -6,3 +6,11 @@
 export { FsKeyStore } from './fs-keystore.js';
 export type { FsKeyStoreOptions } from './fs-keystore.js';
 export { DROPFILE_NAME, consumeRotateDropfile, rotateDropfilePath, writeRotateDropfile } from './rotate-dropfile.js';
+export { WorkerPool } from './worker-pool.js';
+export type { WorkerPoolOptions, WorkerPoolStats, WorkerStats } from './worker-pool.js';
+export { serveWorker } from './worker-host.js';
+export type { WorkerHandler, WorkerHandlers } from './worker-host.js';
+export { THREAD_ID_OP } from './worker-protocol.js';
+export { PooledCryptoSuite, createPooledSuite } from './pooled-suite.js';
+export type { PooledSuiteOptions } from './pooled-suite.js';
+export type { CryptoWorkerInfo } from './crypto-worker.js';

@@ -1,0 +1,99 @@
+import type { TlsOptions } from '../transport/types.js';
+
+/** Options both daemons share, with Salt's names and units. */
+export interface CommonConfig {
+  /** `zeromq` (default, as Salt), `tcp` or `ws`. */
+  transport: string;
+  /** Salt's pki_dir. */
+  pki_dir: string;
+  /** Where Brine keeps runtime files (rotation dropfile, sessions). */
+  cachedir: string;
+  /** Where local sockets (event bus, control) live. */
+  sock_dir: string;
+  /** Debug-level logging shows the handshake story. `garbage|trace|debug|info|warning|error|critical|quiet`. */
+  log_level: string;
+  /** RSA modulus size for generated keys (2048, or 4096). */
+  keysize: number;
+  /** Crypto suite: `salt` (RSA/AES, talks to Salt) or `nacl` (Brine-to-Brine). */
+  crypto: string;
+  /** Listen on / connect over IPv6. */
+  ipv6: boolean;
+  /** TLS for tcp and ws (Salt's `ssl` dict). */
+  ssl: TlsOptions | null;
+  zmq_filtering: boolean;
+  tcp_keepalive: boolean;
+  tcp_keepalive_idle: number;
+  /** ms; Salt's reconnect options. */
+  recon_default: number;
+  recon_max: number;
+  recon_randomize: boolean;
+  /** Largest message in bytes. */
+  max_message_size: number;
+  encryption_algorithm: string;
+  signing_algorithm: string;
+}
+
+export interface MasterConfig extends CommonConfig {
+  /** The master id (dropfile content, events). */
+  id: string;
+  /** Address to bind (Salt `interface`). */
+  interface: string;
+  publish_port: number;
+  ret_port: number;
+  auto_accept: boolean;
+  /** Ids (globs) to accept automatically (the contents of Salt's `autosign_file`). */
+  autosign: string[];
+  /** Ids (globs) to reject automatically (Salt's `autoreject_file` contents). */
+  autoreject: string[];
+  open_mode: boolean;
+  max_minions: number;
+  /** Refuse older request protocols (3 = no downgrade, CVE-2025-62349). */
+  minimum_auth_version: number;
+  /** Seconds; 0 disables the v3 request TTL check. */
+  request_server_ttl: number;
+  /** Seconds a minion session key lives. */
+  publish_session: number;
+  sign_pub_messages: boolean;
+  publish_signing_algorithm: string;
+  master_sign_pubkey: boolean;
+  rotate_aes_key: boolean;
+  /** Seconds between maintenance runs (rotation dropfile check). */
+  loop_interval: number;
+  /** Seconds `run` waits for returns by default (Salt's `timeout`, 5). */
+  timeout: number;
+  /** Threads for auth crypto; 0 = no pool. */
+  worker_threads: number;
+  pub_hwm: number;
+  /** Salt `auth_events`: fire salt/auth events. */
+  auth_events: boolean;
+  /** Seconds a publish waits for a slow subscriber (Salt `publish_drain_timeout`). */
+  publish_drain_timeout: number;
+}
+
+export interface MinionConfig extends CommonConfig {
+  id: string;
+  /** The master's address (Salt `master`). */
+  master: string;
+  /** The master's request port (its ret_port). */
+  master_port: number;
+  /** Publish port; 0 (Brine default) = the one the master announces in its accept reply. */
+  publish_port: number;
+  acceptance_wait_time: number;
+  acceptance_wait_time_max: number;
+  auth_tries: number;
+  auth_timeout: number;
+  auth_retries: number;
+  rejected_retry: boolean;
+  verify_master_pubkey_sign: boolean;
+  always_verify_signature: boolean;
+  master_sign_key_name: string;
+  master_finger: string;
+  /** Verify signatures on publishes (Salt minion default false). */
+  sign_pub_messages: boolean;
+  request_channel_timeout: number;
+  request_channel_tries: number;
+  return_retry_timer: number;
+  return_retry_tries: number;
+  /** Protocol version to speak (3; 2 for old masters). */
+  auth_protocol_version: number;
+}

@@ -1,0 +1,71 @@
+import type { DependencyContainer } from 'tsyringe';
+import { resolveMasterConfig, resolveMinionConfig } from '../config/resolve.js';
+import type { MasterConfig, MinionConfig } from '../config/types.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import { EventBus } from '../events/event-bus.js';
+import type { KeyStore } from '../keystore/types.js';
+import type { Logger } from '../logger.js';
+import { Master } from '../master/master.js';
+import { Minion } from '../minion/minion.js';
+import type { TransportFactory } from '../transport/types.js';
+import { createBrineContainer } from './container.js';
+import { TOKENS } from './tokens.js';
+
+export interface DaemonWiring {
+  /** Transports the config may name (`transport: zeromq|tcp|ws`). */
+  transports: Iterable<TransportFactory>;
+  /** The crypto backend (node:crypto's Salt suite in Node). */
+  suite: CryptoSuite;
+  keyStore: KeyStore;
+  logger?: Logger;
+  /** Parent container to inherit from. */
+  parent?: DependencyContainer;
+}
+
+/** A child container holding everything one master needs; `container.resolve(Master)` builds it. */
+export function createMasterContainer(config: Partial<MasterConfig>, wiring: DaemonWiring): DependencyContainer {
+  const resolved = resolveMasterConfig(config);
+  const c = createBrineContainer({
+    transports: wiring.transports,
+    ...(wiring.logger ? { logger: wiring.logger } : {}),
+    ...(wiring.parent ? { parent: wiring.parent } : {}),
+  });
+  c.registerInstance(TOKENS.MasterConfig, resolved);
+  c.registerInstance(
+    TOKENS.Transport,
+    c.resolve<{ get(n: string): TransportFactory }>(TOKENS.TransportRegistry).get(resolved.transport),
+  );
+  c.registerInstance(TOKENS.CryptoSuite, wiring.suite);
+  c.registerInstance(TOKENS.KeyStore, wiring.keyStore);
+  c.registerInstance(TOKENS.EventBus, new EventBus());
+  return c;
+}
+
+/** A child container holding everything one minion needs; `container.resolve(Minion)` builds it. */
+export function createMinionContainer(config: Partial<MinionConfig>, wiring: DaemonWiring): DependencyContainer {
+  const resolved = resolveMinionConfig(config);
+  const c = createBrineContainer({
+    transports: wiring.transports,
+    ...(wiring.logger ? { logger: wiring.logger } : {}),
+    ...(wiring.parent ? { parent: wiring.parent } : {}),
+  });
+  c.registerInstance(TOKENS.MinionConfig, resolved);
+  c.registerInstance(
+    TOKENS.Transport,
+    c.resolve<{ get(n: string): TransportFactory }>(TOKENS.TransportRegistry).get(resolved.transport),
+  );
+  c.registerInstance(TOKENS.CryptoSuite, wiring.suite);
+  c.registerInstance(TOKENS.KeyStore, wiring.keyStore);
+  c.registerInstance(TOKENS.EventBus, new EventBus());
+  return c;
+}
+
+/** Shorthand: a Master built through its own child container. */
+export function createMaster(config: Partial<MasterConfig>, wiring: DaemonWiring): Master {
+  return createMasterContainer(config, wiring).resolve(Master);
+}
+
+/** Shorthand: a Minion built through its own child container. */
+export function createMinion(config: Partial<MinionConfig>, wiring: DaemonWiring): Minion {
+  return createMinionContainer(config, wiring).resolve(Minion);
+}

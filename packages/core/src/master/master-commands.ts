@@ -1,0 +1,76 @@
+import { PrivateReply, type CommandContext, type CommandHandler } from '../channel/commands.js';
+import { AuthError, ErrorCodes, ProtocolError, type BrineError } from '../errors.js';
+import type { EventBus } from '../events/event-bus.js';
+import { tags } from '../events/tags.js';
+import { isDict, type Dict } from '../protocol/values.js';
+import { isValidJid } from './jid.js';
+import type { JobTracker } from './jobs.js';
+
+export interface CommandDeps {
+  bus: EventBus;
+  jobs: JobTracker;
+  /** Reports a refused command (logged and counted by the master). */
+  refuse: (error: BrineError) => void;
+  /** A minion proved it is alive (any authenticated request). */
+  seen: (id: string) => void;
+}
+
+/**
+ * The encrypted commands a Brine master serves (Salt's `AESFuncs`, as an explicit allow-list).
+ * Every handler trusts only `context.minionId` (bound to the verified token), never a claimed id.
+ */
+export function masterCommands(deps: CommandDeps): Map<string, CommandHandler> {
+  const { bus, jobs } = deps;
+  const commands = new Map<string, CommandHandler>();
+
+  commands.set('_return', (load, ctx) => {
+    deps.seen(ctx.minionId);
+    const jid = load.jid;
+    if (!isValidJid(jid)) {
+      deps.refuse(new ProtocolError(ErrorCodes.BAD_LOAD, `_return from ${ctx.minionId} carries an invalid jid`));
+      return null;
+    }
+    const { cmd: _cmd, ...ret } = load;
+    ret.id = ctx.minionId;
+    jobs.record(jid, ctx.minionId, ret);
+    bus.fire(tags.jobReturn(jid, ctx.minionId), ret);
+    return null;
+  });
+
+  commands.set('_minion_event', (load, ctx) => {
+    deps.seen(ctx.minionId);
+    const events = Array.isArray(load.events) ? load.events : [{ tag: load.tag, data: load.data }];
+    for (const event of events) {
+      if (!isDict(event) || typeof event.tag !== 'string') continue;
+      if (!tagBelongsTo(event.tag, ctx.minionId)) {
+        // A minion may only speak for itself (CVE-2025-22239).
+        deps.refuse(
+          new AuthError(ErrorCodes.BAD_LOAD, `minion ${ctx.minionId} may not fire event '${event.tag.slice(0, 80)}'`),
+        );
+        continue;
+      }
+      const data: Dict = isDict(event.data) ? { ...event.data } : { data: event.data };
+      data.id = ctx.minionId;
+      bus.fire(event.tag, data);
+    }
+    return true;
+  });
+
+  // A real salt-minion compiles its pillar at start; Brine masters serve no pillar data.
+  commands.set('_pillar', (_load: Dict, ctx: CommandContext) => {
+    deps.seen(ctx.minionId);
+    return new PrivateReply('pillar', {});
+  });
+
+  return commands;
+}
+
+function tagBelongsTo(tag: string, id: string): boolean {
+  return (
+    tag === 'minion_start' ||
+    tag.startsWith(`salt/minion/${id}/`) ||
+    tag.startsWith(`salt/beacon/${id}/`) ||
+    tag.startsWith(`minion/${id}/`) ||
+    tag === `minion/refresh/${id}`
+  );
+}

@@ -1,0 +1,279 @@
+import '../di/reflect.js';
+import { inject, injectable } from 'tsyringe';
+import { AsyncAuth } from '../auth/async-auth.js';
+import type { AuthTransition } from '../auth/auth-state.js';
+import { MinionKeys } from '../auth/minion-keys.js';
+import { PubChannel } from '../channel/pub-channel.js';
+import { ReqChannel } from '../channel/req-channel.js';
+import { transportOptionsOf } from '../config/resolve.js';
+import type { MinionConfig } from '../config/types.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import { TOKENS } from '../di/tokens.js';
+import { ClosedError, ErrorCodes, toBrineError, TransportError } from '../errors.js';
+import { EventBus, saltStamp } from '../events/event-bus.js';
+import { tags } from '../events/tags.js';
+import type { KeyStore } from '../keystore/types.js';
+import type { Logger } from '../logger.js';
+import { matchTarget } from '../master/targeting.js';
+import { isDict, type Dict } from '../protocol/values.js';
+import { formatAddress, type PublishClient, type RequestClient, type TransportFactory } from '../transport/types.js';
+import { delay, type AbortOptions } from '../util/abort.js';
+import { TypedEmitter } from '../util/emitter.js';
+import { FunctionRegistry, splitArgs } from './functions.js';
+
+export interface MinionEvents {
+  /** A publish that targets this minion, before it runs. */
+  job: [load: Dict];
+  /** The return sent (or that failed to send) for a job. */
+  return: [ret: Dict, sent: boolean];
+  auth: [transition: AuthTransition];
+  /** Reconnected and re-authenticated after a master restart or key rotation. */
+  reconnect: [];
+}
+
+/**
+ * A Brine minion: signs in (AsyncAuth), listens on the publish channel, runs the functions the
+ * embedding app registered (`test.ping`, `test.echo` built in) for jobs that target it, and sends
+ * `_return`. Reconnects and re-authenticates on its own after master restarts and key rotation.
+ */
+@injectable()
+export class Minion {
+  readonly functions = new FunctionRegistry();
+  readonly events = new TypedEmitter<MinionEvents>();
+  readonly bus: EventBus;
+  private state: 'new' | 'starting' | 'running' | 'closed' = 'new';
+  private readonly stop = new AbortController();
+  private parts:
+    | { auth: AsyncAuth; req: ReqChannel; pub: PubChannel; reqClient: RequestClient; pubClient: PublishClient }
+    | undefined;
+  private loop: Promise<void> | undefined;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    @inject(TOKENS.MinionConfig) readonly config: MinionConfig,
+    @inject(TOKENS.Transport) private readonly transport: TransportFactory,
+    @inject(TOKENS.CryptoSuite) readonly suite: CryptoSuite,
+    @inject(TOKENS.KeyStore) readonly store: KeyStore,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.EventBus) bus?: EventBus,
+  ) {
+    this.bus = bus ?? new EventBus();
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  /** The sign-in state machine (after `start`). */
+  get auth(): AsyncAuth | undefined {
+    return this.parts?.auth;
+  }
+
+  get masterUri(): string {
+    return formatAddress({ host: this.config.master, port: this.config.master_port });
+  }
+
+  /**
+   * Connects, signs in (waiting through `pending` as long as the options allow) and starts serving
+   * jobs. Rejects with ERR_AUTH_REJECTED, ERR_TIMEOUT (with `timeout`) or ERR_ABORTED.
+   */
+  async start(options: AbortOptions = {}): Promise<void> {
+    if (this.state !== 'new') throw new TransportError(ErrorCodes.INVALID_STATE, `minion is ${this.state}`);
+    this.state = 'starting';
+    const { config, suite, store, logger } = this;
+    const masterUri = this.masterUri;
+    logger.debug('Connecting to master. Attempt 1 of 1');
+    logger.debug(`Master URI: ${masterUri}`);
+    const keys = await MinionKeys.load(store, suite, { keysize: config.keysize, logger });
+    const topts = transportOptionsOf(config, { logger: logger.child(`transport.${this.transport.name}`) });
+    const reqClient = this.transport.requestClient(topts);
+    const pubClient = this.transport.publishClient(topts);
+    logger.debug(`Initializing new AsyncAuth for (${store.location}, ${config.id}, ${masterUri})`);
+    const auth = new AsyncAuth(
+      suite,
+      store,
+      keys,
+      (envelope, o) => reqClient.request(envelope, o),
+      {
+        id: config.id,
+        masterUri,
+        acceptanceWaitTime: config.acceptance_wait_time,
+        acceptanceWaitTimeMax: config.acceptance_wait_time_max,
+        authTries: config.auth_tries,
+        authTimeout: config.auth_timeout,
+        authRetries: config.auth_retries,
+        rejectedRetry: config.rejected_retry,
+        encryptionAlgorithm: config.encryption_algorithm,
+        signingAlgorithm: config.signing_algorithm,
+        verifyMasterPubkeySign: config.verify_master_pubkey_sign,
+        alwaysVerifySignature: config.always_verify_signature,
+        masterSignKeyName: config.master_sign_key_name,
+        ...(config.master_finger ? { masterFinger: config.master_finger } : {}),
+        version: config.auth_protocol_version,
+      },
+      logger.child('crypt'),
+    );
+    auth.events.on('state', (t) => this.events.emit('auth', t));
+    const req = new ReqChannel(
+      reqClient,
+      auth,
+      keys,
+      suite,
+      {
+        id: config.id,
+        timeout: config.request_channel_timeout,
+        tries: config.request_channel_tries,
+        version: config.auth_protocol_version,
+        encryptionAlgorithm: config.encryption_algorithm,
+        signingAlgorithm: config.signing_algorithm,
+      },
+      logger.child('channel'),
+    );
+    const pub = new PubChannel(
+      pubClient,
+      auth,
+      keys,
+      suite,
+      store,
+      {
+        id: config.id,
+        signPubMessages: config.sign_pub_messages,
+        version: config.auth_protocol_version,
+      },
+      logger.child('channel'),
+    );
+    this.parts = { auth, req, pub, reqClient, pubClient };
+    try {
+      logger.debug(`Connecting the Minion to the Master URI (for the return server): ${masterUri}`);
+      await reqClient.connect({ host: config.master, port: config.master_port }, options);
+      const creds = await auth.authenticate(options);
+      const publishPort = config.publish_port || creds.publishPort;
+      await pub.connect({ host: config.master, port: publishPort }, options);
+      let connects = 0;
+      pubClient.events.on('connect', () => {
+        if (connects++ > 0) void this.announceReconnect();
+      });
+      connects = pubClient.connected ? 1 : 0;
+      await this.fireStart();
+    } catch (error) {
+      await this.close();
+      throw toBrineError(error, ErrorCodes.UNREACHABLE);
+    }
+    this.state = 'running';
+    this.loop = this.jobLoop(pub);
+  }
+
+  /** Sends an event to the master's bus (Salt's `_minion_event`). Tags must be this minion's own. */
+  async fireMaster(tag: string, data: unknown, options: AbortOptions = {}): Promise<void> {
+    const parts = this.requireParts();
+    await parts.req.send({ cmd: '_minion_event', id: this.id, tag, data, pretag: null }, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.stop.abort(new ClosedError('minion stopped'));
+    const parts = this.parts;
+    parts?.auth.close();
+    await Promise.all([parts?.pubClient.close(), parts?.reqClient.close()]);
+    await this.loop;
+    await Promise.allSettled([...this.running]);
+  }
+
+  private requireParts() {
+    if (!this.parts || this.state === 'closed') throw new ClosedError('minion is not running');
+    return this.parts;
+  }
+
+  private async fireStart(): Promise<void> {
+    const data = `Minion ${this.id} started at ${new Date().toUTCString()}`;
+    await this.fireMaster(tags.minionStart(this.id), data, { timeout: this.config.request_channel_timeout * 1000 });
+  }
+
+  private async announceReconnect(): Promise<void> {
+    try {
+      await this.requireParts().auth.authenticate({ signal: this.stop.signal });
+      await this.fireStart();
+      this.logger.info(`Reconnected to the master at ${this.masterUri}`);
+      this.events.emit('reconnect');
+    } catch (error) {
+      if (!this.stop.signal.aborted)
+        this.logger.error('Reconnect announcement failed', toBrineError(error, ErrorCodes.CONNECTION_LOST));
+    }
+  }
+
+  private async jobLoop(pub: PubChannel): Promise<void> {
+    try {
+      for await (const load of pub) {
+        if (!this.targetsMe(load)) continue;
+        this.events.emit('job', load);
+        const task = this.execute(load).finally(() => this.running.delete(task));
+        this.running.add(task);
+      }
+    } catch (error) {
+      if (!this.stop.signal.aborted)
+        this.logger.error('Publish loop ended', toBrineError(error, ErrorCodes.CONNECTION_LOST));
+    }
+  }
+
+  private targetsMe(load: Dict): boolean {
+    if (!('tgt' in load) || !('jid' in load) || !('fun' in load) || !('arg' in load)) return false;
+    const tgt = load.tgt;
+    if (typeof tgt !== 'string' && !(Array.isArray(tgt) && tgt.every((t) => typeof t === 'string'))) return false;
+    try {
+      return matchTarget(this.id, tgt, typeof load.tgt_type === 'string' ? load.tgt_type : 'glob');
+    } catch (error) {
+      this.logger.warning(`Cannot match target: ${toBrineError(error, ErrorCodes.BAD_LOAD).message}`);
+      return false;
+    }
+  }
+
+  private async execute(load: Dict): Promise<void> {
+    const jid = String(load.jid);
+    const fun = String(load.fun);
+    const { args, kwargs } = splitArgs(load.arg);
+    this.logger.info(`Executing command ${fun} with jid ${jid}`);
+    const fn = this.functions.get(fun);
+    let ret: Dict;
+    if (!fn) {
+      ret = { success: false, return: `'${fun}' is not available.`, retcode: 254 };
+    } else {
+      try {
+        const value = await fn(args, kwargs, { jid, id: this.id, signal: this.stop.signal });
+        ret = { success: true, return: value ?? null, retcode: 0 };
+      } catch (error) {
+        const e = toBrineError(error, ErrorCodes.HANDLER);
+        ret = { success: false, return: `${fun} failed: ${e.message}`, retcode: 1 };
+      }
+    }
+    const full: Dict = {
+      cmd: '_return',
+      id: this.id,
+      ...ret,
+      jid,
+      fun,
+      fun_args: Array.isArray(load.arg) ? load.arg : [],
+      ...(isDict(load) && typeof load.user === 'string' ? { user: load.user } : {}),
+      _stamp: saltStamp(),
+    };
+    const sent = await this.sendReturn(full);
+    this.events.emit('return', full, sent);
+  }
+
+  /** Salt's return retry: `return_retry_tries` attempts, each with `return_retry_timer` seconds. */
+  private async sendReturn(load: Dict): Promise<boolean> {
+    const { req } = this.requireParts();
+    const tries = Math.max(1, this.config.return_retry_tries);
+    for (let attempt = 1; attempt <= tries && !this.stop.signal.aborted; attempt++) {
+      try {
+        await req.send(load, { timeout: this.config.return_retry_timer * 1000, tries: 1, signal: this.stop.signal });
+        return true;
+      } catch (error) {
+        const e = toBrineError(error, ErrorCodes.REMOTE);
+        this.logger.warning(`Return for ${String(load.jid)} failed (try ${attempt}/${tries}): ${e.message}`, e);
+        if (attempt < tries) await delay(200, this.stop.signal).catch(() => {});
+      }
+    }
+    return false;
+  }
+}
