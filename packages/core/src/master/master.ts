@@ -270,6 +270,23 @@ export class Master {
     this.bus.fire(tags.rotate, { rotate_aes_key: true });
   }
 
+  /**
+   * Keys changed on disk behind the master's back (`brine key` in another process wrote the rotation
+   * dropfile): forget every cached token and the sessions of minions no longer accepted, then rotate.
+   */
+  async reloadKeys(reason = 'key change on disk'): Promise<void> {
+    const parts = this.running();
+    const accepted = new Set(await this.store.listMinionKeys('accepted'));
+    parts.tokens.clear();
+    for (const id of [...this.connected]) {
+      if (accepted.has(id)) continue;
+      parts.sessions.drop(id);
+      parts.replay.forget(id);
+      this.connected.delete(id);
+    }
+    if (this.config.rotate_aes_key) this.rotateAesKey(reason);
+  }
+
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';

@@ -1,0 +1,126 @@
+import { join } from 'node:path';
+import type net from 'node:net';
+import type { BrineError } from '../../errors.js';
+import { toBrineError, ErrorCodes } from '../../errors.js';
+import { packEvent, unpackEvent } from '../../events/pack.js';
+import type { Logger } from '../../logger.js';
+import type { Master } from '../../master/master.js';
+import { isDict, type Dict } from '../../protocol/values.js';
+import { frameMsg, readFrames } from './framed-socket.js';
+import { closeLocal, listenLocal } from './local-server.js';
+
+export const EVENT_PUB_SOCKET = 'master_event_pub.ipc';
+export const EVENT_PULL_SOCKET = 'master_event_pull.ipc';
+export const CONTROL_SOCKET = 'brine_control.ipc';
+
+/**
+ * The master's local sockets in `sock_dir` (all mode 0600):
+ * - `master_event_pub.ipc`: every bus event, as Salt frames it (`frame_msg(tag + "\n\n" + msgpack(data))`);
+ * - `master_event_pull.ipc`: events pushed by local processes (Salt 3008 framing: uint32 length + frame);
+ * - `brine_control.ipc`: requests from the `brine` CLI (`run`, `publish`, `status`), `{head: {mid}, body}` frames.
+ * The network ports never accept these: publishing jobs is a local, owner-only operation.
+ */
+export class MasterIpc {
+  private readonly servers: Array<{ server: net.Server; path: string; sockets: Set<net.Socket> }> = [];
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly master: Master,
+    private readonly sockDir: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const subscribers = new Set<net.Socket>();
+    await this.open(EVENT_PUB_SOCKET, (socket, sockets) => {
+      subscribers.add(socket);
+      socket.on('close', () => subscribers.delete(socket));
+      socket.on('error', () => {});
+      sockets.add(socket);
+    });
+    this.logger.debug(`MasterEvent PUB socket URI: ${join(this.sockDir, EVENT_PUB_SOCKET)}`);
+    this.unsubscribe = this.master.bus.subscribe('', (event) => {
+      const frame = frameMsg(packEvent(event));
+      for (const s of subscribers) s.write(frame);
+    });
+    await this.open(EVENT_PULL_SOCKET, (socket, sockets) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      readFrames(
+        socket,
+        (frame) => {
+          const bytes = frame.body instanceof Uint8Array ? frame.body : undefined;
+          if (!bytes) return;
+          const event = unpackEvent(bytes);
+          this.master.bus.fire(event.tag, event.data);
+        },
+        (error) => this.warn(error),
+        { lengthPrefixed: true },
+      );
+    });
+    this.logger.debug(`MasterEvent PULL socket URI: ${join(this.sockDir, EVENT_PULL_SOCKET)}`);
+    await this.open(CONTROL_SOCKET, (socket, sockets) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      readFrames(
+        socket,
+        (frame) => void this.control(socket, frame.head, frame.body),
+        (error) => this.warn(error),
+      );
+    });
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    await Promise.all(this.servers.splice(0).map((s) => closeLocal(s.server, s.path, s.sockets)));
+  }
+
+  private async open(
+    name: string,
+    onConnection: (socket: net.Socket, sockets: Set<net.Socket>) => void,
+  ): Promise<void> {
+    const path = join(this.sockDir, name);
+    const sockets = new Set<net.Socket>();
+    const server = await listenLocal(path, (socket) => {
+      socket.on('close', () => sockets.delete(socket));
+      onConnection(socket, sockets);
+    });
+    this.servers.push({ server, path, sockets });
+  }
+
+  private warn(error: BrineError): void {
+    this.logger.warning(`Bad IPC input: ${error.message}`, error);
+  }
+
+  private async control(socket: net.Socket, head: Dict, body: unknown): Promise<void> {
+    let reply: unknown;
+    try {
+      reply = { ok: true, result: await this.dispatch(body) };
+    } catch (error) {
+      const e = toBrineError(error, ErrorCodes.HANDLER);
+      reply = { ok: false, error: { code: e.code, message: e.message } };
+    }
+    if (!socket.destroyed) socket.write(frameMsg(reply, head));
+  }
+
+  private async dispatch(body: unknown): Promise<unknown> {
+    if (!isDict(body) || typeof body.cmd !== 'string') throw new Error('control request needs a cmd');
+    switch (body.cmd) {
+      case 'status':
+        return { addresses: this.master.addresses, connected: this.master.connectedMinions };
+      case 'run': {
+        const args = Array.isArray(body.arg) ? body.arg : [];
+        const options: Parameters<Master['run']>[3] = {};
+        if (typeof body.tgt_type === 'string') options.tgt_type = body.tgt_type;
+        if (isDict(body.kwarg)) options.kwarg = body.kwarg;
+        if (typeof body.timeout === 'number') options.timeoutSeconds = body.timeout;
+        return this.master.run(body.tgt as string, String(body.fun), args, options);
+      }
+      case 'rotate':
+        this.master.rotateAesKey('requested over the control socket');
+        return true;
+      default:
+        throw new Error(`unknown control command ${body.cmd}`);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { AuthError, CryptoError, ErrorCodes } from '@brine/core';
+
+const withCause = (cause: unknown): { cause?: unknown } => (cause === undefined ? {} : { cause });
+
+export function keyFormatError(message: string, cause?: unknown): CryptoError {
+  return new CryptoError(ErrorCodes.KEY_FORMAT, message, withCause(cause));
+}
+
+export function cryptoError(message: string, cause?: unknown): CryptoError {
+  return new CryptoError(ErrorCodes.CRYPTO, message, withCause(cause));
+}
+
+export function invalidArgument(message: string): CryptoError {
+  return new CryptoError(ErrorCodes.INVALID_ARGUMENT, message);
+}
+
+/** What a session cipher throws for a wrong key, tampering or truncation (Salt: AuthenticationError). */
+export function authenticationFailed(cause?: unknown): AuthError {
+  return new AuthError(ErrorCodes.AUTHENTICATION, 'message authentication failed', withCause(cause));
+}

@@ -1,0 +1,25 @@
+import { invalidArgument } from './errors.js';
+
+/** DER DigestInfo prefixes (RFC 8017 §9.2, note 1). */
+const DIGEST_INFO: Record<'sha1' | 'sha224' | 'sha256', readonly number[]> = {
+  sha1: [0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14],
+  sha224: [
+    0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c,
+  ],
+  sha256: [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+  ],
+};
+
+/** EMSA-PKCS1-v1_5 (RFC 8017 §9.2): `00 01 FF..FF 00 ‖ DigestInfo ‖ H`, `k` bytes. */
+export function emsaPkcs1v15(hash: keyof typeof DIGEST_INFO, digest: Uint8Array, k: number): Uint8Array {
+  const prefix = DIGEST_INFO[hash];
+  const tLen = prefix.length + digest.length;
+  if (k < tLen + 11) throw invalidArgument('key too short for a PKCS#1 v1.5 signature');
+  const em = new Uint8Array(k);
+  em[1] = 0x01;
+  em.fill(0xff, 2, k - tLen - 1);
+  em.set(prefix, k - tLen);
+  em.set(digest, k - digest.length);
+  return em;
+}

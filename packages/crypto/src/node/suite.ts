@@ -1,0 +1,119 @@
+import { createHash, generateKeyPair, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import {
+  extractSaltKeys,
+  saltKeyString,
+  SALT_SESSION_KEY_BYTES,
+  type AlgoOptions,
+  type CryptoSuite,
+  type DigestAlgorithm,
+  type KeyPair,
+  type PrivateKey,
+  type PublicKey,
+  type SessionCipher,
+} from '@brine/core';
+import { checkDigest, SALT_ENC_ALGOS, SALT_SIG_ALGOS, saltHash } from '../common/algos.js';
+import { cryptoError } from '../common/errors.js';
+import type { RandomSource } from '../common/random.js';
+import { saltSessionCipher } from '../common/salt-cipher.js';
+import { checkRsaBits } from '../common/rsa-bits.js';
+import { u8 } from './bytes.js';
+import * as keys from './keys.js';
+import * as rsa from './rsa.js';
+import { nodeAesCbcHmac } from './session.js';
+
+const generateRsa = promisify(generateKeyPair);
+
+export interface NodeSaltSuiteOptions {
+  /**
+   * Replaces node:crypto's randomness for IVs and session keys (tests pin Salt's vectors with it).
+   * OAEP padding always uses OpenSSL's own generator.
+   */
+  randomBytes?: RandomSource;
+}
+
+/** Salt's crypto (RSA-OAEP, PKCS#1 v1.5, X9.31, Crypticle) on node:crypto; keys are KeyObjects. */
+export class NodeSaltSuite implements CryptoSuite {
+  readonly id = 'salt';
+  readonly backend = 'node';
+  readonly encAlgos: readonly string[] = SALT_ENC_ALGOS;
+  readonly sigAlgos: readonly string[] = SALT_SIG_ALGOS;
+  readonly randomBytes: RandomSource;
+
+  constructor(options: NodeSaltSuiteOptions = {}) {
+    this.randomBytes = options.randomBytes ?? ((length) => u8(nodeRandomBytes(length)));
+  }
+
+  async generateKeyPair(options: { bits?: number } = {}): Promise<KeyPair> {
+    const bits = checkRsaBits(options.bits);
+    try {
+      const pair = await generateRsa('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+      return {
+        privateKey: new keys.NodeRsaPrivateKey(pair.privateKey),
+        publicKey: new keys.NodeRsaPublicKey(pair.publicKey),
+      };
+    } catch (error) {
+      throw cryptoError('RSA key generation failed', error);
+    }
+  }
+
+  importPrivateKey(text: string): PrivateKey {
+    return keys.importPrivateKey(text);
+  }
+
+  importPublicKey(text: string): PublicKey {
+    return keys.importPublicKey(text);
+  }
+
+  exportPrivateKey(key: PrivateKey): string {
+    return keys.exportPrivateKey(keys.asPrivate(key));
+  }
+
+  exportPublicKey(key: PublicKey): string {
+    return keys.exportPublicKey(keys.asPublic(key));
+  }
+
+  publicKeyOf(key: PrivateKey): PublicKey {
+    return keys.publicKeyOf(keys.asPrivate(key));
+  }
+
+  async seal(key: PublicKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
+    return rsa.oaepEncrypt(keys.asPublic(key), data, saltHash(this.encAlgos, options));
+  }
+
+  async open(key: PrivateKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
+    return rsa.oaepDecrypt(keys.asPrivate(key), data, saltHash(this.encAlgos, options));
+  }
+
+  async sign(key: PrivateKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
+    return rsa.pkcs1Sign(keys.asPrivate(key), data, saltHash(this.sigAlgos, options));
+  }
+
+  async verify(key: PublicKey, data: Uint8Array, signature: Uint8Array, options?: AlgoOptions): Promise<boolean> {
+    return rsa.pkcs1Verify(keys.asPublic(key), data, signature, saltHash(this.sigAlgos, options));
+  }
+
+  async signToken(key: PrivateKey, message: Uint8Array): Promise<Uint8Array> {
+    return rsa.x931Sign(keys.asPrivate(key), message);
+  }
+
+  async recoverToken(key: PublicKey, signature: Uint8Array): Promise<Uint8Array | undefined> {
+    return rsa.x931Recover(keys.asPublic(key), signature);
+  }
+
+  generateSessionKey(): string {
+    return saltKeyString(this.randomBytes(SALT_SESSION_KEY_BYTES));
+  }
+
+  sessionCipher(key: string): SessionCipher {
+    return saltSessionCipher(nodeAesCbcHmac(extractSaltKeys(key)), this.randomBytes);
+  }
+
+  digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
+    return u8(createHash(checkDigest(algorithm)).update(data).digest());
+  }
+}
+
+export function createNodeSaltSuite(options?: NodeSaltSuiteOptions): NodeSaltSuite {
+  return new NodeSaltSuite(options);
+}
