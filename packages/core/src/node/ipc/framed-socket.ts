@@ -1,4 +1,4 @@
-import net from 'node:net';
+import type net from 'node:net';
 import { decode } from '../../serial/decode.js';
 import { packb } from '../../serial/encode.js';
 import { FrameSplitter } from '../../serial/stream.js';
