@@ -1,8 +1,8 @@
 import type { CryptoSuite, PublicKey } from '../crypto/suite.js';
-import { AuthError, ErrorCodes, toBrineError } from '../errors.js';
+import { AuthError, CryptoError, ErrorCodes, ProtocolError, toBrineError, type BrineError } from '../errors.js';
 import { cleanKey } from '../keystore/clean-key.js';
 import { fnmatch } from '../keystore/glob.js';
-import { isValidMinionId } from '../keystore/minion-id.js';
+import { isValidMinionId, minionIdProblem } from '../keystore/minion-id.js';
 import type { KeyStore } from '../keystore/types.js';
 import type { Logger } from '../logger.js';
 import { BAD_ENC_ALGO, BAD_SIG_ALGO } from '../protocol/constants.js';
@@ -38,6 +38,11 @@ export interface AuthResult {
   reply: Dict;
   outcome: AuthOutcome;
   id: string | undefined;
+  /**
+   * Why the request was bad (invalid id, no nonce or key, refused algorithm, corrupt key, a token
+   * that does not decrypt), for the channel's `onError`; the reply is already decided.
+   */
+  error?: BrineError;
 }
 
 /**
@@ -61,38 +66,58 @@ export class AuthServer {
 
   async handle(load: Dict, version: number): Promise<AuthResult> {
     const signMessages = version > 1;
-    const sigAlgo = typeof load.sig_algo === 'string' ? load.sig_algo : this.suite.sigAlgos[0]!;
-    const encAlgo = typeof load.enc_algo === 'string' ? load.enc_algo : this.suite.encAlgos[0]!;
+    // Absent means Salt's default; anything else must be a name this suite speaks (Salt refuses it too).
+    const sigAlgo = 'sig_algo' in load ? load.sig_algo : this.suite.sigAlgos[0]!;
+    const encAlgo = 'enc_algo' in load ? load.enc_algo : this.suite.encAlgos[0]!;
     const nonce = typeof load.nonce === 'string' ? load.nonce : undefined;
     const id = load.id;
 
-    if (!this.suite.sigAlgos.includes(sigAlgo)) {
-      this.logger.info(`Minion tried to authenticate with unsupported signing algorithm: ${sigAlgo}`);
-      return { reply: { enc: 'clear', load: { ret: BAD_SIG_ALGO } }, outcome: 'bad-algo', id: undefined };
+    if (typeof sigAlgo !== 'string' || !this.suite.sigAlgos.includes(sigAlgo)) {
+      const message = `Minion tried to authenticate with unsupported signing algorithm: ${String(sigAlgo).slice(0, 40)}`;
+      this.logger.info(message);
+      const error = new CryptoError(ErrorCodes.UNSUPPORTED_SUITE, message);
+      return { reply: { enc: 'clear', load: { ret: BAD_SIG_ALGO } }, outcome: 'bad-algo', id: undefined, error };
     }
-    if (!this.suite.encAlgos.includes(encAlgo)) {
-      this.logger.info(`Minion tried to authenticate with unsupported encryption algorithm: ${encAlgo}`);
-      return { reply: { enc: 'clear', load: { ret: BAD_ENC_ALGO } }, outcome: 'bad-algo', id: undefined };
+    if (typeof encAlgo !== 'string' || !this.suite.encAlgos.includes(encAlgo)) {
+      const message = `Minion tried to authenticate with unsupported encryption algorithm: ${String(encAlgo).slice(0, 40)}`;
+      this.logger.info(message);
+      const error = new CryptoError(ErrorCodes.UNSUPPORTED_SUITE, message);
+      return { reply: { enc: 'clear', load: { ret: BAD_ENC_ALGO } }, outcome: 'bad-algo', id: undefined, error };
     }
 
-    const answer = async (ret: boolean | 'full', outcome: AuthOutcome, minionId?: string): Promise<AuthResult> => ({
+    const answer = async (
+      ret: boolean | 'full',
+      outcome: AuthOutcome,
+      minionId?: string,
+      error?: BrineError,
+    ): Promise<AuthResult> => ({
       reply: signMessages ? await this.clearSigned({ ret, nonce }, sigAlgo) : { enc: 'clear', load: { ret } },
       outcome,
       id: minionId,
+      ...(error ? { error } : {}),
     });
 
     if (!isValidMinionId(id)) {
-      this.logger.info(`Authentication request from invalid id ${JSON.stringify(String(id)).slice(0, 80)}`);
-      return answer(false, 'invalid');
+      const message = `Authentication request from invalid id ${JSON.stringify(String(id)).slice(0, 80)}`;
+      this.logger.info(message);
+      const reason = minionIdProblem(id);
+      return answer(
+        false,
+        'invalid',
+        undefined,
+        new AuthError(ErrorCodes.INVALID_MINION_ID, message, { details: { reason } }),
+      );
     }
     if (signMessages && nonce === undefined) {
-      this.logger.warning(`Authentication request from ${id} carries no nonce`);
-      return answer(false, 'invalid', id);
+      const message = `Authentication request from ${id} carries no nonce`;
+      this.logger.warning(message);
+      return answer(false, 'invalid', id, new ProtocolError(ErrorCodes.BAD_LOAD, message));
     }
     const presented = textField(load.pub);
     if (presented === undefined || presented.trim() === '') {
-      this.logger.warning(`Authentication request from ${id} carries no public key`);
-      return answer(false, 'invalid', id);
+      const message = `Authentication request from ${id} carries no public key`;
+      this.logger.warning(message);
+      return answer(false, 'invalid', id, new ProtocolError(ErrorCodes.BAD_LOAD, message));
     }
     const pub = presented.trim();
     this.logger.info(`Authentication request from ${id}`);
@@ -182,14 +207,19 @@ export class AuthServer {
     const inner: Dict = { enc: 'pub', pub_key: this.masterKeys.publicPem, publish_port: this.options.publishPort };
     if (this.masterKeys.pubkeySignature !== undefined) inner.pub_sig = this.masterKeys.pubkeySignature;
     const token = bytesField(load.token);
+    let tokenError: BrineError | undefined;
     if (token !== undefined) {
       try {
         const clearToken = await this.suite.open(this.masterKeys.privateKey, token, { algo: encAlgo });
         inner.token = await this.suite.seal(minionKey, clearToken, { algo: encAlgo });
       } catch (error) {
         // Salt answers without the token ("send back the salty bacon"); the minion then refuses.
-        this.logger.warning(`Token failed to decrypt: ${toBrineError(error, ErrorCodes.CRYPTO).message}`);
+        tokenError = toBrineError(error, ErrorCodes.CRYPTO);
+        this.logger.warning(`Token failed to decrypt: ${tokenError.message}`);
       }
+    } else if (load.token !== undefined) {
+      tokenError = new ProtocolError(ErrorCodes.BAD_LOAD, `the token from ${id} is not bytes`);
+      this.logger.warning(`Token failed to decrypt: ${tokenError.message}`);
     }
     const [aes, session, sig] = await Promise.all([
       this.suite.seal(minionKey, utf8Encode(this.shared.key), { algo: encAlgo }),
@@ -201,9 +231,10 @@ export class AuthServer {
     inner.sig = sig;
     if (version < 3) this.logger.warning(`Minion using legacy request server protocol, please upgrade ${id}`);
     event(true, 'accept');
-    if (!signMessages) return { reply: inner, outcome: 'accept', id };
+    const error = tokenError ? { error: tokenError } : {};
+    if (!signMessages) return { reply: inner, outcome: 'accept', id, ...error };
     inner.nonce = nonce;
-    return { reply: await this.clearSigned(inner, sigAlgo), outcome: 'accept', id };
+    return { reply: await this.clearSigned(inner, sigAlgo), outcome: 'accept', id, ...error };
   }
 
   /** Salt's `_clear_signed`: `{enc: "clear", load: dumps(load), sig: SIG(master.pem, load)}`. */
@@ -224,11 +255,11 @@ export class AuthServer {
 
   private corruptKey(
     id: string,
-    answer: (ret: boolean, outcome: AuthOutcome, id?: string) => Promise<AuthResult>,
+    answer: (ret: boolean, outcome: AuthOutcome, id?: string, error?: BrineError) => Promise<AuthResult>,
   ): Promise<AuthResult> {
     const error = new AuthError(ErrorCodes.KEY_FORMAT, `Corrupt or missing public key "${id}"`);
     this.logger.error(error.message, error);
-    return answer(false, 'error', id);
+    return answer(false, 'error', id, error);
   }
 }
 

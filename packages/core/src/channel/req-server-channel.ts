@@ -155,6 +155,7 @@ export class ReqServerChannel {
       );
     }
     const result = await this.deps.authServer.handle(envelope.load, envelope.version);
+    if (result.error) this.deps.onError?.(result.error, context);
     return result.reply;
   }
 

@@ -7,11 +7,13 @@ import { bytesEqual, toHex } from '../util/bytes.js';
 
 /**
  * Checks a minion's `tok` (Salt's `validate_token`): the X9.31 signature of "salt" must recover
- * with the minion's accepted key. Tokens are deterministic, so a verified one is remembered per id
- * until that minion's key changes.
+ * with the minion's accepted key. Like Salt, the accepted key is read from the store on every
+ * check, so a key deleted or replaced behind the master's back (another process) stops its old
+ * token at once. Tokens are deterministic, so the RSA check is skipped for a token already
+ * verified against the same stored key.
  */
 export class TokenVerifier {
-  private readonly verified = new Map<string, { tok: string; key: PublicKey }>();
+  private readonly verified = new Map<string, { tok: string; pem: string }>();
 
   constructor(
     private readonly suite: CryptoSuite,
@@ -22,14 +24,16 @@ export class TokenVerifier {
   async verify(id: string, tok: Uint8Array): Promise<void> {
     if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'invalid minion id in request');
     const hex = toHex(tok);
-    if (this.verified.get(id)?.tok === hex) return;
     const pem = await this.store.getMinionKey('accepted', id);
     if (pem === undefined) {
+      this.verified.delete(id);
       throw new AuthError(
         ErrorCodes.TOKEN_INVALID,
         `Salt minion claiming to be ${id} attempted to communicate with master, but key could not be read and verification was denied.`,
       );
     }
+    const cached = this.verified.get(id);
+    if (cached?.tok === hex && cached.pem === pem) return;
     let key: PublicKey;
     try {
       key = this.suite.importPublicKey(pem);
@@ -40,7 +44,7 @@ export class TokenVerifier {
     if (!recovered || !bytesEqual(recovered, TOKEN_MESSAGE)) {
       throw new AuthError(ErrorCodes.TOKEN_INVALID, `Minion token did not validate: ${id}`);
     }
-    this.verified.set(id, { tok: hex, key });
+    this.verified.set(id, { tok: hex, pem });
   }
 
   /** Call when a minion's key is deleted, rejected or replaced. */
