@@ -14,6 +14,7 @@
  * ```
  */
 export { wsTransport, WS_CAPABILITIES } from './node/factory.js';
+export type { WsTransportFactory } from './node/factory.js';
 export { WsRequestServer } from './node/request-server.js';
 export { WsPublishServer } from './node/publish-server.js';
 export type { SubscriberStats } from './node/publish-server.js';

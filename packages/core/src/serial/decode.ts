@@ -100,14 +100,15 @@ function normalize(value: unknown, embeddedStrs: boolean): unknown {
       const text = utf8DecodeStrict(value);
       if (text !== undefined) return text;
     }
-    return value.slice();
+    // A plain Uint8Array copy: never a view into the input (Buffer#slice would alias it).
+    return new Uint8Array(value);
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = normalize(value[i], embeddedStrs);
     return value;
   }
   if (value instanceof SaltDatetime || value instanceof SaltConstant) return value;
-  if (value instanceof ExtData) return new ExtValue(value.type, (value.data as Uint8Array).slice());
+  if (value instanceof ExtData) return new ExtValue(value.type, new Uint8Array(value.data as Uint8Array));
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) record[key] = normalize(record[key], embeddedStrs);
   return record;

@@ -1,0 +1,199 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  ConfigError,
+  ErrorCodes,
+  isPathAddress,
+  ProtocolError,
+  TransportError,
+  type Address,
+  type BrineError,
+  type HostAddress,
+} from '@brine/core';
+import type { ResolvedWsOptions } from '../options.js';
+import { fromNodeError } from './errors.js';
+import { serverTls } from './tls.js';
+
+export interface ListenerHooks {
+  /** A WebSocket connection is open (any path: Salt does no routing); `socket` carries it. */
+  connection(ws: WebSocket, req: IncomingMessage, socket: Duplex): void;
+  /** Bad input from a peer that never became a WebSocket connection (garbage, bad handshake, idle, TLS). */
+  peerError(error: BrineError, socket: Socket | undefined): void;
+}
+
+/**
+ * An HTTP(S) server whose only job is upgrading to WebSocket: any path upgrades; plain HTTP
+ * requests get `426 Upgrade Required`. A peer must finish the opening handshake within
+ * `idleTimeout` (`ERR_IDLE_TIMEOUT`); bytes that are not HTTP are reported (`ERR_BAD_FRAME`) and the
+ * connection is dropped; TLS failures are reported as `ERR_TLS`.
+ */
+export class UpgradeListener {
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  /** Every accepted TCP socket still open, so close() can release them. */
+  private readonly sockets = new Set<Socket>();
+  private readonly handshakeTimers = new Map<Socket, ReturnType<typeof setTimeout>>();
+  /** Sockets already reported: Node may raise both `clientError` and `tlsClientError` for one failure. */
+  private readonly reported = new WeakSet<Socket>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: ResolvedWsOptions,
+    private readonly hooks: ListenerHooks,
+  ) {
+    const tls = options.ssl ? serverTls(options.ssl) : undefined;
+    const onRequest = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.writeHead(426, { Connection: 'close', Upgrade: 'websocket', 'Content-Type': 'text/plain' });
+      res.end('WebSocket only\n');
+    };
+    this.server = tls
+      ? createHttpsServer({ ...tls, handshakeTimeout: options.idleTimeout || 120_000 }, onRequest)
+      : createHttpServer(onRequest);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: options.perMessageDeflate,
+      maxPayload: options.maxMessageSize,
+      clientTracking: false,
+    });
+    this.wss.on('wsClientError', (error, socket) => {
+      this.reject(socket as Socket, fromNodeError(error, ErrorCodes.BAD_FRAME, 'bad WebSocket handshake'), 400);
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.clearTimer(socket);
+      });
+      if (options.tcpKeepalive) socket.setKeepAlive(true, options.tcpKeepaliveIdle * 1000);
+      if (!tls) this.armTimer(socket);
+    });
+    // With TLS the HTTP layer runs on the TLSSocket; `handshakeTimeout` above covers the TLS handshake.
+    if (tls) this.server.on('secureConnection', (socket: Socket) => this.armTimer(socket));
+    this.server.on('clientError', (error: Error & { code?: string }, socket: Socket) => {
+      // The peer hung up before sending a request (for TLS, `tlsClientError` reports the handshake).
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+        socket.destroy();
+        return;
+      }
+      this.reject(socket, fromNodeError(error, ErrorCodes.BAD_FRAME, 'not an HTTP request'), 400);
+    });
+    this.server.on('tlsClientError', (error: Error, socket: Socket) => {
+      const e = new TransportError(ErrorCodes.TLS, `TLS handshake failed: ${error.message}`, {
+        cause: error,
+        details: peerDetails(socket),
+      });
+      this.report(e, socket);
+      socket.destroy();
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+      this.clearTimer(socket);
+      if (this.closing) {
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.hooks.connection(ws, req, socket));
+    });
+  }
+
+  get secure(): boolean {
+    return this.options.ssl !== undefined;
+  }
+
+  listen(address: Address): Promise<HostAddress> {
+    if (isPathAddress(address)) {
+      return Promise.reject(
+        new ConfigError(`the ws transport listens on host:port, not ${address.path}`, {}, ErrorCodes.INVALID_ARGUMENT),
+      );
+    }
+    let host = address.host;
+    if (this.options.ipv6 && host === '0.0.0.0') host = '::';
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error): void => {
+        reject(fromNodeError(error, ErrorCodes.UNREACHABLE, `cannot listen on ${host}:${address.port}`));
+      };
+      this.server.once('error', onError);
+      this.server.listen({ host, port: address.port, ipv6Only: false }, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (error) => {
+          this.hooks.peerError(fromNodeError(error, ErrorCodes.CONNECTION_LOST, 'server error'), undefined);
+        });
+        const bound = this.server.address();
+        if (bound === null || typeof bound === 'string') {
+          reject(new TransportError(ErrorCodes.INVALID_STATE, 'server has no TCP address'));
+          return;
+        }
+        resolve({ host: address.host, port: bound.port });
+      });
+    });
+  }
+
+  /**
+   * Stops accepting, lets the owner close its WebSocket connections (`closeOpen`), then destroys
+   * whatever socket is left (peers still handshaking, peers that ignored the close) and resolves
+   * once the server has released everything.
+   */
+  shutdown(closeOpen: () => Promise<void>): Promise<void> {
+    this.closing ??= (async () => {
+      for (const timer of this.handshakeTimers.values()) clearTimeout(timer);
+      this.handshakeTimers.clear();
+      const released = new Promise<void>((resolve) => {
+        if (this.server.listening) this.server.close(() => resolve());
+        else resolve();
+      });
+      await closeOpen();
+      for (const socket of this.sockets) socket.destroy();
+      await released;
+    })();
+    return this.closing;
+  }
+
+  private armTimer(socket: Socket): void {
+    if (this.options.idleTimeout === 0) return;
+    const timer = setTimeout(() => {
+      this.handshakeTimers.delete(socket);
+      const error = new ProtocolError(
+        ErrorCodes.IDLE_TIMEOUT,
+        `peer did not complete the WebSocket handshake within ${this.options.idleTimeout} ms`,
+        { details: { idleTimeout: this.options.idleTimeout, ...peerDetails(socket) } },
+      );
+      this.report(error, socket);
+      socket.destroy();
+    }, this.options.idleTimeout);
+    timer.unref();
+    this.handshakeTimers.set(socket, timer);
+  }
+
+  private clearTimer(socket: Socket): void {
+    const timer = this.handshakeTimers.get(socket);
+    if (timer !== undefined) clearTimeout(timer);
+    this.handshakeTimers.delete(socket);
+  }
+
+  private report(error: BrineError, socket: Socket): void {
+    if (this.reported.has(socket)) return;
+    this.reported.add(socket);
+    this.hooks.peerError(error, socket);
+  }
+
+  private reject(socket: Socket, error: BrineError, status: number): void {
+    const e =
+      error instanceof ProtocolError || error instanceof TransportError
+        ? error
+        : new ProtocolError(ErrorCodes.BAD_FRAME, error.message, { cause: error });
+    this.report(e, socket);
+    if (socket.writable && !socket.destroyed) {
+      socket.write(`HTTP/1.1 ${status} Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+        socket.destroy(),
+      );
+    } else {
+      socket.destroy();
+    }
+  }
+}
+
+function peerDetails(socket: Socket | undefined): Record<string, unknown> {
+  return socket ? { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort } : {};
+}

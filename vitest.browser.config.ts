@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+/** Browser end-to-end tests (Debian's Chromium driven by playwright-core): `pnpm test:browser`. */
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@brine\/core$/, replacement: fileURLToPath(new URL('./packages/core/dist/index.js', import.meta.url)) },
+    ],
+  },
+  test: {
+    include: ['test/browser/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
