@@ -14,3 +14,5 @@ export { THREAD_ID_OP } from './worker-protocol.js';
 export { PooledCryptoSuite, createPooledSuite } from './pooled-suite.js';
 export type { PooledSuiteOptions } from './pooled-suite.js';
 export type { CryptoWorkerInfo } from './crypto-worker.js';
+export * from './ipc/index.js';
+export { startMaintenance } from './maintenance.js';

@@ -5,12 +5,12 @@
  * - Dispatch: a task goes to the least-busy worker (fewest tasks in flight, ties round-robin).
  * - Backpressure: each worker holds at most `maxInFlightPerWorker` tasks; beyond that tasks wait
  *   in one pool-wide queue of at most `maxQueued` and go to the first worker that frees a slot.
- *   When that queue is full too, `run()` rejects at once with `ERR_QUEUE_FULL`: the caller sheds
+ *   When that queue is full too, `run()` rejects at once (TransportError `ERR_QUEUE_FULL`): the caller sheds
  *   load (a master answers the request with an error) instead of growing memory without bound.
  * - Errors: a task that throws rejects with the worker's BrineError class and code, or with
  *   `errorCode` (default `ERR_HANDLER`) for any other error; `cause` is the worker's error.
- * - Crashes: a worker that exits rejects its in-flight tasks with a ClosedError
- *   `ERR_CONNECTION_LOST` and is replaced at once. A worker that fails to start (module missing,
+ * - Crashes: a worker that exits rejects its in-flight tasks with a TransportError
+ *   `ERR_CONNECTION_LOST` (not retried: the op may have run) and is replaced at once. A worker that fails to start (module missing,
  *   `init` threw) rejects its tasks with a ConfigError `ERR_CONFIG`; it is replaced only when the
  *   next task needs it, so a broken module cannot spin.
  * - Lifetime: workers keep the process alive while the pool is open (a master wants them), unless
@@ -19,7 +19,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
-import { BrineError, ClosedError, ConfigError, ErrorCodes, type ErrorCode } from '../errors.js';
+import { BrineError, ClosedError, ConfigError, ErrorCodes, TransportError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { WorkerSlot, type PoolTask } from './worker-slot.js';
 
@@ -104,7 +104,7 @@ export class WorkerPool {
       else if (this.#queue.length < this.#maxQueued) this.#queue.push(task);
       else {
         const details = { queued: this.#queue.length, size: this.size, maxInFlightPerWorker: this.#maxInFlight };
-        reject(new BrineError(ErrorCodes.QUEUE_FULL, 'Worker pool queue is full', { details }));
+        reject(new TransportError(ErrorCodes.QUEUE_FULL, 'Worker pool queue is full', { details }));
       }
     });
   }

@@ -3,7 +3,7 @@
  * death means for those tasks. Internal to the pool.
  */
 import type { TransferListItem, Worker } from 'node:worker_threads';
-import { ClosedError, ConfigError, ErrorCodes, type BrineError, type ErrorCode } from '../errors.js';
+import { ClosedError, ConfigError, ErrorCodes, TransportError, type BrineError, type ErrorCode } from '../errors.js';
 import { remoteError, reviveError, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 export interface PoolTask {
@@ -129,10 +129,13 @@ export class WorkerSlot {
     this.#dead = true;
     const details = { threadId: this.threadId, exitCode: code };
     const error = () =>
-      new ClosedError(
-        `Worker ${this.threadId} exited with code ${code} with the task in flight`,
-        { cause: this.#lastError, details },
+      new TransportError(
         ErrorCodes.CONNECTION_LOST,
+        `Worker ${this.threadId} exited with code ${code} with the task in flight`,
+        {
+          cause: this.#lastError,
+          details,
+        },
       );
     this.#rejectAll(error);
     this.#events.onExit(error());

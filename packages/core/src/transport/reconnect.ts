@@ -36,7 +36,10 @@ export class ReconnectPolicy {
       const lo = o.reconDefault;
       const hi = o.reconDefault + o.reconMax;
       this.baseDelay = lo + Math.floor(random() * (hi - lo + 1));
-      logger?.debug(`Generated random reconnect delay between '${lo}ms' and '${hi}ms' (${this.baseDelay})`);
+      // Salt logs the drawn delay and delay + recon_max (salt/transport/zeromq.py), not the range it drew from.
+      logger?.debug(
+        `Generated random reconnect delay between '${this.baseDelay}ms' and '${this.baseDelay + o.reconMax}ms' (${this.baseDelay})`,
+      );
     } else {
       this.baseDelay = o.reconDefault;
     }
