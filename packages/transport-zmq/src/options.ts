@@ -1,0 +1,73 @@
+import {
+  ConfigError,
+  resolveTransportOptions,
+  type ResolvedTransportOptions,
+  type TransportOptions,
+} from '@brine/core';
+
+/** Options of the ZeroMQ transport: the shared {@link TransportOptions} plus Salt's ZeroMQ settings. */
+export interface ZmqTransportOptions extends TransportOptions {
+  /**
+   * Salt's `zmq_filtering` (default false). Off: subscribers subscribe to `b""` and every publish is
+   * one frame that reaches every minion (the minion decides). On: subscribers subscribe to
+   * `b"broadcast"` and `sha1(minion id)` in hex, and a targeted publish is sent once per target as
+   * `[sha1(id).hexdigest(), payload]` (untargeted: `[b"broadcast", payload]`). Master and minions
+   * must agree.
+   */
+  zmqFiltering?: boolean;
+  /** Default per-request timeout in ms when the caller gives none (Salt's request timeout, 60 s). */
+  requestTimeout?: number;
+  /**
+   * How long `publish` keeps retrying while a subscriber is at its high-water mark before it
+   * sends the message to the others only (Salt's `publish_drain_timeout`). Default 5000 ms.
+   */
+  drainTimeout?: number;
+  /** Listen backlog on the servers (Salt's `zmq_backlog`). Default 1000. */
+  backlog?: number;
+  /**
+   * `ZMQ_RECONNECT_IVL_MAX` of the request client (Salt hard-codes 5000 ms on its REQ socket). The
+   * first retry comes after libzmq's default 100 ms and doubles up to this. Default 5000.
+   */
+  requestReconnectMax?: number;
+  /**
+   * `ZMQ_LINGER` override in ms for every socket. By default Salt's values are used: 0 for the
+   * request client, -1 (wait until queued messages are sent) for the servers and the subscriber.
+   */
+  linger?: number;
+}
+
+export interface ResolvedZmqOptions extends ResolvedTransportOptions {
+  zmqFiltering: boolean;
+  requestTimeout: number;
+  drainTimeout: number;
+  backlog: number;
+  requestReconnectMax: number;
+  linger: number | undefined;
+}
+
+/** Fills in defaults and validates. Throws ConfigError (ZeroMQ has no TLS: Salt ignores `ssl` for it, Brine refuses it). */
+export function resolveZmqOptions(options: ZmqTransportOptions = {}): ResolvedZmqOptions {
+  const base = resolveTransportOptions(options);
+  if (base.ssl !== undefined) {
+    throw new ConfigError('TLS not supported with zeromq transport', { details: { transport: 'zeromq' } });
+  }
+  const nonNegative = (name: string, value: number | undefined, dflt: number): number => {
+    const v = value ?? dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new ConfigError(`${name} must be a non-negative number, got ${String(value)}`);
+    }
+    return v;
+  };
+  if (options.linger !== undefined && !(Number.isInteger(options.linger) && options.linger >= -1)) {
+    throw new ConfigError(`linger must be an integer >= -1, got ${String(options.linger)}`);
+  }
+  return {
+    ...base,
+    zmqFiltering: options.zmqFiltering ?? false,
+    requestTimeout: nonNegative('requestTimeout', options.requestTimeout, 60_000),
+    drainTimeout: nonNegative('drainTimeout', options.drainTimeout, 5_000),
+    backlog: nonNegative('backlog', options.backlog, 1000),
+    requestReconnectMax: nonNegative('requestReconnectMax', options.requestReconnectMax, 5_000),
+    linger: options.linger,
+  };
+}
