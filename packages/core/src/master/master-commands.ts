@@ -62,6 +62,13 @@ export function masterCommands(deps: CommandDeps): Map<string, CommandHandler> {
     return new PrivateReply('pillar', {});
   });
 
+  // Salt 3008 minions register their resources after start; nothing reads the answer, but an
+  // unanswered request would hold back every later request on the minion's channel.
+  commands.set('_register_resources', (_load, ctx) => {
+    deps.seen(ctx.minionId);
+    return true;
+  });
+
   return commands;
 }
 
