@@ -1,0 +1,39 @@
+import { ConfigError } from '@brine/core';
+import { intOption, oneOf, parseCommandArgs, secondsOption, usageError } from '../args.js';
+import { CRYPTO_NAMES, TRANSPORT_NAMES } from '../config/load.js';
+import { runDemo } from '../demo/run-demo.js';
+import { println, type Io } from '../io.js';
+import { toLogLevel } from '../logging.js';
+import { HELP } from './help.js';
+
+const OPTIONS = {
+  transport: { type: 'string' },
+  minions: { type: 'string' },
+  crypto: { type: 'string' },
+  'log-level': { type: 'string', short: 'l' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `brine demo`: the whole story in one process; exit 0 when every step worked. */
+export async function demoCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs('demo', argv, OPTIONS);
+  if (values.help) {
+    println(io.stdout, HELP.demo);
+    return 0;
+  }
+  if (positionals.length > 0) throw usageError(`brine demo takes no arguments (got '${positionals[0]}')`);
+  const minions = intOption('minions', values.minions, 1) ?? 3;
+  if (minions > 100) throw new ConfigError(`--minions is at most 100, got ${minions}`);
+  await runDemo(
+    {
+      transport: oneOf('transport', values.transport, TRANSPORT_NAMES) ?? 'zeromq',
+      crypto: oneOf('crypto', values.crypto, CRYPTO_NAMES) ?? 'salt',
+      minions,
+      logLevel: toLogLevel(values['log-level'] ?? 'critical', '--log-level'),
+      timeoutSeconds: secondsOption('timeout', values.timeout) ?? 60,
+    },
+    io,
+  );
+  return 0;
+}

@@ -1,0 +1,155 @@
+import { promises as fs } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  ConfigError,
+  fnmatch,
+  resolveMasterConfig,
+  resolveMinionConfig,
+  type MasterConfig,
+  type MinionConfig,
+} from '@brine/core';
+import { toLogLevel } from '../logging.js';
+import { applyRootDir } from './paths.js';
+import { parseSaltYaml } from './yaml.js';
+
+export type Role = 'master' | 'minion';
+
+/** Salt's default config dir (`-c`). */
+export const DEFAULT_CONFIG_DIR = '/etc/salt';
+export const TRANSPORT_NAMES = ['zeromq', 'tcp', 'ws'] as const;
+export const CRYPTO_NAMES = ['salt', 'nacl'] as const;
+
+export interface ConfigSource {
+  /** `-c/--config-dir`: reads `<dir>/<role>`, then `<dir>/<role>.d/*.conf` (Salt's `default_include`). */
+  configDir?: string | undefined;
+  /** `--config`: this file (it must exist), then its `<role>.d/*.conf` includes. */
+  configFile?: string | undefined;
+  /** Command-line flags by Salt option name; they win over the files. Undefined values are ignored. */
+  overrides?: Record<string, unknown>;
+}
+
+type Options = Record<string, unknown>;
+
+export interface LoadedConfig<C> {
+  /** Salt's defaults, then the files, then the flags; options Brine does not know are kept. */
+  config: C & Options;
+  /** The files read, in order. */
+  files: string[];
+  /** What loading did, for the debug log once the logger exists ("Reading configuration from ..."). */
+  notes: string[];
+}
+
+/** Reads a daemon's config as Salt does. Throws ConfigError (exit code 2) for bad YAML or values. */
+export async function loadConfig(role: 'master', source?: ConfigSource): Promise<LoadedConfig<MasterConfig>>;
+export async function loadConfig(role: 'minion', source?: ConfigSource): Promise<LoadedConfig<MinionConfig>>;
+export async function loadConfig(
+  role: Role,
+  source: ConfigSource = {},
+): Promise<LoadedConfig<MasterConfig | MinionConfig>> {
+  const notes: string[] = [];
+  const files: string[] = [];
+  const explicit = source.configFile !== undefined;
+  const path = resolve(source.configFile ?? join(source.configDir ?? DEFAULT_CONFIG_DIR, role));
+  let options: Options = {};
+  const text = await readText(path);
+  if (text === undefined) {
+    if (explicit) throw new ConfigError(`Config file ${path} does not exist`, { details: { file: path } });
+    notes.push(`Missing configuration file: ${path}`);
+  } else {
+    notes.push(`Reading configuration from ${path}`);
+    files.push(path);
+    options = toOptions(parseSaltYaml(text, path), path);
+  }
+  const include = typeof options.default_include === 'string' ? options.default_include : `${role}.d/*.conf`;
+  for (const file of await includedFiles(dirname(path), include)) {
+    notes.push(`Including configuration from '${file}'`);
+    notes.push(`Reading configuration from ${file}`);
+    files.push(file);
+    options = { ...options, ...toOptions(parseSaltYaml((await readText(file)) ?? '', file), file) };
+  }
+  const merged = { ...options, ...defined(source.overrides ?? {}) };
+  checkCommon(merged);
+  const config =
+    role === 'master' ? (resolveMasterConfig(merged) as MasterConfig & Options) : resolveMinion(merged, path);
+  return { config: applyRootDir(config), files, notes };
+}
+
+function resolveMinion(options: Options, path: string): MinionConfig & Options {
+  const id = options.id;
+  if (id === undefined || id === null || id === '') {
+    throw new ConfigError(`The minion id is not set: put 'id: <name>' in ${path} or pass --id <name>`, {
+      details: { option: 'id' },
+    });
+  }
+  if (typeof id === 'number') options.id = String(id); // `id: 1234` in YAML is still an id
+  return resolveMinionConfig(options) as MinionConfig & Options;
+}
+
+/** Values the core's type check cannot judge: names from a fixed list. */
+function checkCommon(options: Options): void {
+  if (options.log_level !== undefined) toLogLevel(options.log_level, 'log_level');
+  if (options.log_level_logfile !== undefined && options.log_level_logfile !== null) {
+    toLogLevel(options.log_level_logfile, 'log_level_logfile');
+  }
+  oneOfOption(options, 'transport', TRANSPORT_NAMES);
+  oneOfOption(options, 'crypto', CRYPTO_NAMES);
+  if (options.log_file !== undefined && options.log_file !== null && typeof options.log_file !== 'string') {
+    throw new ConfigError(`log_file must be a path, got ${JSON.stringify(options.log_file)}`, {
+      details: { option: 'log_file' },
+    });
+  }
+}
+
+function oneOfOption(options: Options, name: string, allowed: readonly string[]): void {
+  const value = options[name];
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`, {
+      details: { option: name },
+    });
+  }
+}
+
+function toOptions(value: unknown, file: string): Options {
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(
+      `${file} must hold a mapping of option: value, not a ${Array.isArray(value) ? 'list' : typeof value}`,
+      {
+        details: { file },
+      },
+    );
+  }
+  return value as Options;
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR') throw new ConfigError(`${path} is a directory, not a config file`);
+    throw new ConfigError(`Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Salt's `default_include` (`master.d/*.conf`): the matching files, sorted, relative to the config's folder. */
+async function includedFiles(configDir: string, pattern: string): Promise<string[]> {
+  const full = isAbsolute(pattern) ? pattern : join(configDir, pattern);
+  const dir = dirname(full);
+  const glob = basename(full);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => fnmatch(n, glob))
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+function defined(o: Options): Options {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

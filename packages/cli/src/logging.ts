@@ -1,0 +1,121 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  ConfigError,
+  createLogger,
+  formatRecord,
+  LogLevels,
+  type Logger,
+  type LogLevel,
+  type LogRecord,
+} from '@brine/core';
+
+/** Salt's level names (`-l all|garbage|trace|debug|profile|info|warning|error|critical|quiet`) on Brine's levels. */
+const SALT_LEVELS: Readonly<Record<string, LogLevel>> = {
+  all: 'trace',
+  garbage: 'trace',
+  trace: 'trace',
+  debug: 'debug',
+  profile: 'debug',
+  info: 'info',
+  warning: 'warning',
+  warn: 'warning',
+  error: 'error',
+  critical: 'critical',
+  quiet: 'quiet',
+};
+
+export const LOG_LEVEL_NAMES = Object.keys(SALT_LEVELS).filter((n) => n !== 'warn');
+
+/** A Salt level name as Brine's; throws ConfigError naming `option` for anything else. */
+export function toLogLevel(value: unknown, option = 'log_level'): LogLevel {
+  const level = typeof value === 'string' ? SALT_LEVELS[value.toLowerCase()] : undefined;
+  if (!level) {
+    throw new ConfigError(`${option} must be one of ${LOG_LEVEL_NAMES.join(', ')}; got ${JSON.stringify(value)}`, {
+      details: { option },
+    });
+  }
+  return level;
+}
+
+export interface CliLoggerOptions {
+  /** Console level (stderr, Salt's console format `[DEBUG   ] message`). */
+  level: LogLevel;
+  /** Also append to this file (Salt's log file format); none when undefined. */
+  logFile?: string | undefined;
+  /** Level for the file; defaults to `level` (Salt's `log_level_logfile`). */
+  logFileLevel?: LogLevel | undefined;
+  name?: string;
+  /** Shown after the level on the console (`[DEBUG   ] [alpha] ...`), when several daemons share one process. */
+  label?: string;
+  stderr?: NodeJS.WritableStream;
+}
+
+export interface CliLogger {
+  logger: Logger;
+  /** Whether records at `level` reach the console (the CLI prints stacks only at debug). */
+  console: LogLevel;
+  /** Flushes and closes the log file. */
+  close(): Promise<void>;
+}
+
+/** The CLI's logger: Salt's console format on stderr, plus `log_file` in Salt's file format. */
+export function createCliLogger(options: CliLoggerOptions): CliLogger {
+  const stderr = options.stderr ?? process.stderr;
+  const consoleLevel = LogLevels[options.level];
+  const fileLevel = LogLevels[options.logFileLevel ?? options.level];
+  let file: WriteStream | undefined;
+  if (options.logFile) {
+    try {
+      mkdirSync(dirname(options.logFile), { recursive: true, mode: 0o700 });
+    } catch {
+      // createWriteStream reports the failure below
+    }
+    file = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
+    file.on('error', (error) => {
+      stderr.write(`[WARNING ] Cannot write log file ${options.logFile}: ${error.message}\n`);
+      file = undefined;
+    });
+  }
+  const sink = (record: LogRecord): void => {
+    const n = LogLevels[record.level];
+    if (n >= consoleLevel) stderr.write(`${formatConsole(record, options.label)}\n`);
+    if (file && n >= fileLevel) file.write(`${formatFileRecord(record)}\n`);
+  };
+  const logger = createLogger({
+    level: minLevel(options.level, file ? (options.logFileLevel ?? options.level) : options.level),
+    sink,
+    name: options.name ?? 'brine',
+  });
+  return {
+    logger,
+    console: options.level,
+    close: () =>
+      new Promise<void>((resolve) => {
+        const f = file;
+        file = undefined;
+        if (!f) return resolve();
+        f.end(() => resolve());
+      }),
+  };
+}
+
+function formatConsole(record: LogRecord, label: string | undefined): string {
+  const line = formatRecord(record);
+  return label ? line.replace(/^(\[[A-Z ]+\]) /, `$1 [${label}] `) : line;
+}
+
+function minLevel(a: LogLevel, b: LogLevel): LogLevel {
+  return LogLevels[a] <= LogLevels[b] ? a : b;
+}
+
+/** Salt's `log_fmt_logfile`: `2019-10-01 10:21:13,123 [brine.master     ][DEBUG   ][1234] message`. */
+export function formatFileRecord(record: LogRecord): string {
+  const d = new Date(record.time);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const stamp =
+    `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ` +
+    `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+  const line = formatRecord(record).replace(/^\[[A-Z ]+\] /, '');
+  return `${stamp} [${record.name.padEnd(17)}][${record.level.toUpperCase().padEnd(8)}][${process.pid}] ${line}`;
+}

@@ -1,0 +1,162 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '@brine/core';
+import { flagsToOverrides } from '../src/config/flags.js';
+import { loadConfig } from '../src/config/load.js';
+import { toLogLevel } from '../src/logging.js';
+import { removeTempDirs, tempDir } from './helpers.js';
+
+afterEach(removeTempDirs);
+
+async function configDir(files: Record<string, string>): Promise<string> {
+  const dir = await tempDir();
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(join(dir, name, '..'), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
+  return dir;
+}
+
+async function configError(promise: Promise<unknown>): Promise<ConfigError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+describe('loadConfig', () => {
+  it('reads <dir>/master with Salt option names, YAML 1.1 booleans, and keeps unknown options', async () => {
+    const dir = await configDir({
+      master: [
+        'transport: tcp',
+        'interface: 127.0.0.1',
+        'publish_port: 14505',
+        'ret_port: 14506',
+        'auto_accept: yes', // PyYAML reads yes as True
+        'pki_dir: /srv/pki',
+        'worker_threads: 0',
+        'file_roots: {base: [/srv/salt]}',
+      ].join('\n'),
+    });
+    const { config, files, notes } = await loadConfig('master', { configDir: dir });
+    expect(config.transport).toBe('tcp');
+    expect(config.interface).toBe('127.0.0.1');
+    expect(config.publish_port).toBe(14505);
+    expect(config.ret_port).toBe(14506);
+    expect(config.auto_accept).toBe(true);
+    expect(config.pki_dir).toBe('/srv/pki');
+    expect(config.file_roots).toEqual({ base: ['/srv/salt'] });
+    // Salt's defaults fill the rest
+    expect(config.timeout).toBe(5);
+    expect(config.rotate_aes_key).toBe(true);
+    expect(files).toEqual([join(dir, 'master')]);
+    expect(notes).toContain(`Reading configuration from ${join(dir, 'master')}`);
+  });
+
+  it('uses the defaults when <dir>/<role> is missing, and says so', async () => {
+    const dir = await tempDir();
+    const { config, notes } = await loadConfig('master', { configDir: dir });
+    expect(config.transport).toBe('zeromq');
+    expect(config.publish_port).toBe(4505);
+    expect(notes).toEqual([`Missing configuration file: ${join(dir, 'master')}`]);
+  });
+
+  it('refuses a --config file that does not exist', async () => {
+    const dir = await tempDir();
+    const error = await configError(loadConfig('master', { configFile: join(dir, 'nope') }));
+    expect(error.code).toBe('ERR_CONFIG');
+    expect(error.message).toContain('does not exist');
+  });
+
+  it('merges <role>.d/*.conf includes in order, then flags on top', async () => {
+    const dir = await configDir({
+      minion: 'id: from-file\nmaster: salt.example\ntransport: tcp\n',
+      'minion.d/10-port.conf': 'master_port: 14506\nlog_level: info\n',
+      'minion.d/20-master.conf': 'master: 10.0.0.1\n',
+      'minion.d/ignored.txt': 'master: never\n',
+    });
+    const { config, files, notes } = await loadConfig('minion', {
+      configDir: dir,
+      overrides: flagsToOverrides({ id: 'from-flag', transport: 'ws', 'log-level': 'debug', 'pki-dir': '/tmp/pki' }),
+    });
+    expect(config.id).toBe('from-flag');
+    expect(config.master).toBe('10.0.0.1');
+    expect(config.master_port).toBe(14506);
+    expect(config.transport).toBe('ws');
+    expect(config.log_level).toBe('debug');
+    expect(config.pki_dir).toBe('/tmp/pki');
+    expect(files.map((f) => f.slice(dir.length))).toEqual([
+      '/minion',
+      '/minion.d/10-port.conf',
+      '/minion.d/20-master.conf',
+    ]);
+    expect(notes).toContain(`Including configuration from '${join(dir, 'minion.d/10-port.conf')}'`);
+  });
+
+  it('maps port flags to numbers and checks them', () => {
+    expect(flagsToOverrides({ 'publish-port': '0', 'ret-port': '4506', 'master-port': '14506' })).toEqual({
+      publish_port: 0,
+      ret_port: 4506,
+      master_port: 14506,
+    });
+    expect(() => flagsToOverrides({ 'ret-port': 'abc' })).toThrow(/--ret-port must be an integer/);
+    expect(() => flagsToOverrides({ 'ret-port': '70000' })).toThrow(/port number/);
+  });
+
+  it('puts every path under root_dir, defaults included', async () => {
+    const dir = await configDir({ master: 'root_dir: /srv/brine\npki_dir: /etc/salt/pki/master\ncachedir: cache\n' });
+    const { config } = await loadConfig('master', { configDir: dir });
+    expect(config.pki_dir).toBe('/srv/brine/etc/salt/pki/master');
+    expect(config.cachedir).toBe('/srv/brine/cache');
+    expect(config.sock_dir).toBe('/srv/brine/var/run/salt/master');
+  });
+
+  it('bad YAML is ERR_CONFIG naming the file and line', async () => {
+    const dir = await configDir({ master: 'transport: tcp\npublish_port: [4505\n' });
+    const error = await configError(loadConfig('master', { configDir: dir }));
+    expect(error.code).toBe('ERR_CONFIG');
+    expect(error.message).toMatch(new RegExp(`Bad YAML in ${join(dir, 'master')}, line \\d+, column \\d+`));
+  });
+
+  it('a config that is not a mapping is ERR_CONFIG', async () => {
+    const dir = await configDir({ master: '- transport\n- tcp\n' });
+    expect((await configError(loadConfig('master', { configDir: dir }))).message).toContain('mapping');
+  });
+
+  it.each([
+    ['publish_port: "4505"', /publish_port must be a number/],
+    ['transport: udp', /transport must be one of zeromq, tcp, ws/],
+    ['log_level: loud', /log_level must be one of/],
+    ['crypto: rot13', /crypto must be one of salt, nacl/],
+    ['auto_accept: maybe', /auto_accept must be a boolean/],
+  ])('bad value %s is ERR_CONFIG', async (line, message) => {
+    const dir = await configDir({ master: `${line}\n` });
+    const error = await configError(loadConfig('master', { configDir: dir }));
+    expect(error.code).toBe('ERR_CONFIG');
+    expect(error.message).toMatch(message);
+  });
+
+  it('a minion needs an id, from the file or --id', async () => {
+    const dir = await configDir({ minion: 'master: 127.0.0.1\n' });
+    const error = await configError(loadConfig('minion', { configDir: dir }));
+    expect(error.message).toMatch(/minion id is not set.*--id/);
+    const { config } = await loadConfig('minion', { configDir: dir, overrides: { id: 'web1' } });
+    expect(config.id).toBe('web1');
+    expect(config.master).toBe('127.0.0.1');
+    expect(config.master_port).toBe(4506);
+  });
+});
+
+describe('log levels', () => {
+  it("takes Salt's level names", () => {
+    expect(toLogLevel('garbage')).toBe('trace');
+    expect(toLogLevel('DEBUG')).toBe('debug');
+    expect(toLogLevel('profile')).toBe('debug');
+    expect(toLogLevel('warning')).toBe('warning');
+    expect(toLogLevel('quiet')).toBe('quiet');
+    expect(() => toLogLevel('verbose')).toThrow(ConfigError);
+  });
+});
