@@ -113,7 +113,8 @@ const SALT_DEFAULT_ALGORITHMS: Readonly<Record<string, string>> = {
 export function fitAlgorithms<C extends object>(config: C, suite: CryptoSuite): C {
   const out = { ...config } as Record<string, unknown>;
   for (const [option, list] of ALGORITHM_OPTIONS) {
-    const value = out[option] ?? SALT_DEFAULT_ALGORITHMS[option];
+    // Empty means "the suite's default" (core's config default).
+    const value = out[option] === '' ? undefined : (out[option] ?? SALT_DEFAULT_ALGORITHMS[option]);
     const supported = suite[list];
     if (typeof value !== 'string' || supported.includes(value)) {
       if (value !== undefined) out[option] = value;

@@ -216,6 +216,7 @@ export class AsyncAuth {
   private async signInOnce() {
     const o = this.o;
     const pinned = await this.store.readFile('minion_master.pub');
+    if (pinned !== undefined) this.logger.debug('salt.crypt.get_rsa_pub_key: Loading public key');
     const ctx: SignInContext = {
       suite: this.suite,
       keys: this.keys,

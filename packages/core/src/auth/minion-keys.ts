@@ -17,6 +17,7 @@ export class MinionKeys {
   ) {}
 
   static async load(store: KeyStore, suite: CryptoSuite, options: { keysize?: number; logger?: Logger } = {}) {
+    options.logger?.debug('salt.crypt.get_rsa_key: Loading private key');
     const pair = await store.ensureKeyPair('minion', async () => {
       options.logger?.info(`Generating keys: ${store.location}`);
       const generated = await suite.generateKeyPair({ bits: options.keysize ?? 2048 });

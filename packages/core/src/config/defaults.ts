@@ -17,8 +17,9 @@ const common: CommonConfig = {
   recon_max: 10000,
   recon_randomize: true,
   max_message_size: 64 * 1024 * 1024,
-  encryption_algorithm: 'OAEP-SHA1',
-  signing_algorithm: 'PKCS1v15-SHA1',
+  // Empty: the crypto suite's default (Salt suite: OAEP-SHA1 and PKCS1v15-SHA1, as Salt).
+  encryption_algorithm: '',
+  signing_algorithm: '',
 };
 
 export const MASTER_DEFAULTS: MasterConfig = {
@@ -39,7 +40,7 @@ export const MASTER_DEFAULTS: MasterConfig = {
   request_server_ttl: 0,
   publish_session: 86400,
   sign_pub_messages: true,
-  publish_signing_algorithm: 'PKCS1v15-SHA1',
+  publish_signing_algorithm: '',
   master_sign_pubkey: false,
   rotate_aes_key: true,
   loop_interval: 60,

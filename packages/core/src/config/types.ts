@@ -29,7 +29,9 @@ export interface CommonConfig {
   recon_randomize: boolean;
   /** Largest message in bytes. */
   max_message_size: number;
+  /** `enc_algo` for sealing keys; empty = the suite's default (Salt: `OAEP-SHA1`). */
   encryption_algorithm: string;
+  /** `sig_algo` for signatures; empty = the suite's default (Salt: `PKCS1v15-SHA1`). */
   signing_algorithm: string;
 }
 

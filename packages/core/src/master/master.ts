@@ -139,7 +139,7 @@ export class Master {
     } as typeof options);
     const pub = new PubServerChannel(pubServer, suite, masterKeys, shared, tokens, logger.child('pub'), {
       signPubMessages: config.sign_pub_messages,
-      signingAlgorithm: config.publish_signing_algorithm,
+      ...(config.publish_signing_algorithm ? { signingAlgorithm: config.publish_signing_algorithm } : {}),
     });
     pubServer.events.on('presence', (_peer, id) => this.connected.add(id));
     const publish = await pub.listen({ host: config.interface, port: config.publish_port });

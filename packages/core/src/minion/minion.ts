@@ -21,6 +21,9 @@ import { delay, type AbortOptions } from '../util/abort.js';
 import { TypedEmitter } from '../util/emitter.js';
 import { FunctionRegistry, splitArgs } from './functions.js';
 
+/** How Salt names its request channel per transport in logs (`AsyncZeroMQReqChannel`). */
+const CHANNEL_LABELS: Record<string, string> = { zeromq: 'ZeroMQ', tcp: 'TCP', ws: 'WS' };
+
 export interface MinionEvents {
   /** A publish that targets this minion, before it runs. */
   job: [load: Dict];
@@ -89,6 +92,8 @@ export class Minion {
     const reqClient = this.transport.requestClient(topts);
     const pubClient = this.transport.publishClient(topts);
     logger.debug(`Initializing new AsyncAuth for (${store.location}, ${config.id}, ${masterUri})`);
+    const channelName = `Async${CHANNEL_LABELS[this.transport.name] ?? this.transport.name}ReqChannel`;
+    logger.debug(`Initializing new ${channelName} for (${store.location}, ${config.id}, ${masterUri}, 'clear')`);
     const auth = new AsyncAuth(
       suite,
       store,
@@ -103,8 +108,8 @@ export class Minion {
         authTimeout: config.auth_timeout,
         authRetries: config.auth_retries,
         rejectedRetry: config.rejected_retry,
-        encryptionAlgorithm: config.encryption_algorithm,
-        signingAlgorithm: config.signing_algorithm,
+        ...(config.encryption_algorithm ? { encryptionAlgorithm: config.encryption_algorithm } : {}),
+        ...(config.signing_algorithm ? { signingAlgorithm: config.signing_algorithm } : {}),
         verifyMasterPubkeySign: config.verify_master_pubkey_sign,
         alwaysVerifySignature: config.always_verify_signature,
         masterSignKeyName: config.master_sign_key_name,
@@ -144,9 +149,10 @@ export class Minion {
     );
     this.parts = { auth, req, pub, reqClient, pubClient };
     try {
-      logger.debug(`Connecting the Minion to the Master URI (for the return server): ${masterUri}`);
       await reqClient.connect({ host: config.master, port: config.master_port }, options);
       const creds = await auth.authenticate(options);
+      logger.debug(`Initializing new ${channelName} for (${store.location}, ${config.id}, ${masterUri}, 'aes')`);
+      logger.debug(`Re-using AsyncAuth for (${store.location}, ${config.id}, ${masterUri})`);
       const publishPort = config.publish_port || creds.publishPort;
       await pub.connect({ host: config.master, port: publishPort }, options);
       let connects = 0;
