@@ -1,0 +1,11 @@
+export { saltVersions, readVenv, saltBin, REPO_ROOT, DEFAULT_VENVS, type SaltVenv } from './venvs.js';
+export { startSaltMaster, type SaltMaster, type StartMasterOptions, type SaltCallOptions } from './master.js';
+export { startSaltMinion, type SaltMinion, type StartMinionOptions } from './minion.js';
+export { saltKeyCommands, type KeyList, type SaltKeyCommands } from './key.js';
+export { TRANSPORTS, type SaltTransport } from './layout.js';
+export { groupMembers, isRunning, stopGroup } from './process.js';
+export { freePort } from './ports.js';
+export { waitFor, canConnect, waitForPorts, StopWaiting } from './wait.js';
+export { parseJsonOutput, run, type CommandResult } from './cli.js';
+export type { SaltConfig, ConfigValue } from './yaml.js';
+export { logProblems, logRecords, KNOWN_SALT_ERRORS, type LogRecord } from './logs.js';
