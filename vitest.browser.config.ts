@@ -1,13 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /** Browser end-to-end tests (Debian's Chromium driven by playwright-core): `pnpm test:browser`. */
 export default defineConfig({
-  resolve: {
-    alias: [
-      { find: /^@brine\/core$/, replacement: fileURLToPath(new URL('./packages/core/dist/index.js', import.meta.url)) },
-    ],
-  },
   test: {
     include: ['test/browser/**/*.test.ts', 'examples/**/*.browser.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],

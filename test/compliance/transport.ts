@@ -33,7 +33,7 @@ export interface TransportSpec {
   packageDir: string;
   exportName: string;
   /** Options every test adds (e.g. ZeroMQ filtering so targeted publishes work). */
-  options?: TransportOptions;
+  options?: TransportOptions & Record<string, unknown>;
   /** Where servers listen. Default 127.0.0.1 with an OS-chosen port. */
   listenAddress?: () => Address;
   /** Transport-specific bytes that are certainly garbage to this server. */
