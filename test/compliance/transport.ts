@@ -24,16 +24,16 @@ import {
 } from '@brine/core';
 import { rawConnect } from './raw.js';
 
-export interface TransportSpec {
+export interface TransportSpec<O extends TransportOptions = TransportOptions> {
   /** Salt's transport name. */
   name: string;
-  factory: (options?: TransportOptions) => TransportFactory;
+  factory: (options?: O) => TransportFactory;
   /** For the leak check, which runs in a child process: the package, its folder, and the factory's export name. */
   packageName: string;
   packageDir: string;
   exportName: string;
   /** Options every test adds (e.g. ZeroMQ filtering so targeted publishes work). */
-  options?: TransportOptions & Record<string, unknown>;
+  options?: O;
   /** Where servers listen. Default 127.0.0.1 with an OS-chosen port. */
   listenAddress?: () => Address;
   /** Transport-specific bytes that are certainly garbage to this server. */
@@ -47,14 +47,14 @@ export interface TransportSpec {
 
 const FAST_RECONNECT = { reconDefault: 20, reconMax: 200, reconRandomize: false };
 
-export function transportCompliance(spec: TransportSpec): void {
+export function transportCompliance<O extends TransportOptions>(spec: TransportSpec<O>): void {
   const opened: Closable[] = [];
   const track = <T extends Closable>(x: T): T => {
     opened.push(x);
     return x;
   };
   const make = (extra: TransportOptions = {}): TransportFactory =>
-    spec.factory({ reconnect: FAST_RECONNECT, ...spec.options, ...extra });
+    spec.factory({ reconnect: FAST_RECONNECT, ...spec.options, ...extra } as O);
   const listenAt = (): Address => spec.listenAddress?.() ?? { host: '127.0.0.1', port: 0 };
   const reports = spec.reportsPeerErrors ?? { garbage: true, oversize: true, idle: true };
 
