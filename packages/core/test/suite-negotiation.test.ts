@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMaster, createMinion, MemoryKeyStore, type CryptoSuite, type Master, type Minion } from '@brine/core';
+import { createNaclSuite } from '@brine/crypto/nacl';
+import { createNodeSaltSuite } from '@brine/crypto/node';
+import { tcpTransport } from '@brine/transport-tcp';
+
+describe('crypto suite chosen by config on both ends', () => {
+  const open: Array<Master | Minion> = [];
+  afterEach(async () => {
+    for (const x of open.splice(0).reverse()) await x.close();
+  });
+
+  async function pair(masterSuite: CryptoSuite, minionSuite: CryptoSuite, id: string) {
+    const master = createMaster(
+      { transport: 'tcp', interface: '127.0.0.1', ret_port: 0, publish_port: 0, auto_accept: true },
+      { transports: [tcpTransport()], suite: masterSuite, keyStore: new MemoryKeyStore() },
+    );
+    open.push(master);
+    const { request } = await master.start();
+    const minion = createMinion(
+      { id, transport: 'tcp', master: '127.0.0.1', master_port: 'port' in request ? request.port : 0 },
+      { transports: [tcpTransport()], suite: minionSuite, keyStore: new MemoryKeyStore() },
+    );
+    open.push(minion);
+    return { master, minion };
+  }
+
+  it('NaCl on both ends: handshake, jobs and returns work', async () => {
+    const { master, minion } = await pair(createNaclSuite(), createNaclSuite(), 'nacl-1');
+    await minion.start({ timeout: 20_000 });
+    expect(minion.auth?.creds?.aes).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect((await master.run('nacl-1', 'test.echo', ['über'])).returns).toEqual({ 'nacl-1': 'über' });
+  });
+
+  it('a NaCl minion against a Salt-suite master is refused with ERR_UNSUPPORTED_SUITE', async () => {
+    const { master, minion } = await pair(createNodeSaltSuite(), createNaclSuite(), 'nacl-2');
+    const states: string[] = [];
+    minion.events.on('auth', (t) => states.push(`${t.to}:${t.error?.code ?? ''}`));
+    await expect(minion.start({ timeout: 20_000 })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_SUITE' });
+    expect(states.at(-1)).toBe('failed:ERR_UNSUPPORTED_SUITE');
+    expect((await master.keys.list()).pending).toEqual([]);
+  });
+
+  it('a Salt-suite minion against a NaCl master is refused with ERR_UNSUPPORTED_SUITE', async () => {
+    const { minion } = await pair(createNaclSuite(), createNodeSaltSuite(), 'salt-1');
+    await expect(minion.start({ timeout: 20_000 })).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_SUITE' });
+  });
+});
