@@ -3,6 +3,7 @@ import {
   fnmatch,
   KEY_STATES,
   KeyManager,
+  loadableIn,
   type CryptoSuite,
   type DigestAlgorithm,
   type KeyFingers,
@@ -120,14 +121,7 @@ function keyManager(config: MasterConfig & Record<string, unknown>, suite: Crypt
   const algorithm = DIGESTS.includes(hash as DigestAlgorithm) ? (hash as DigestAlgorithm) : 'sha256';
   return new KeyManager(new FsKeyStore(config.pki_dir), suite, {
     finger: { algorithm },
-    isAcceptableKey: (pem) => {
-      try {
-        suite.importPublicKey(pem);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    isAcceptableKey: loadableIn(suite),
     onChange: async (change) => {
       if (change.rotate && config.rotate_aes_key) await writeRotateDropfile(config.cachedir, config.id);
     },

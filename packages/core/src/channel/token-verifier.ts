@@ -3,7 +3,7 @@ import { AuthError, ErrorCodes } from '../errors.js';
 import { isValidMinionId } from '../keystore/minion-id.js';
 import type { KeyStore } from '../keystore/types.js';
 import { TOKEN_MESSAGE } from '../protocol/constants.js';
-import { bytesEqual, toHex } from '../util/bytes.js';
+import { bytesEqual, timingSafeEqual } from '../util/bytes.js';
 
 /**
  * Checks a minion's `tok` (Salt's `validate_token`): the X9.31 signature of "salt" must recover
@@ -13,7 +13,7 @@ import { bytesEqual, toHex } from '../util/bytes.js';
  * verified against the same stored key.
  */
 export class TokenVerifier {
-  private readonly verified = new Map<string, { tok: string; pem: string }>();
+  private readonly verified = new Map<string, { tok: Uint8Array; pem: string }>();
 
   constructor(
     private readonly suite: CryptoSuite,
@@ -23,7 +23,6 @@ export class TokenVerifier {
   /** Throws AuthError ERR_TOKEN_INVALID (or ERR_INVALID_MINION_ID) unless `tok` proves `id`. */
   async verify(id: string, tok: Uint8Array): Promise<void> {
     if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'invalid minion id in request');
-    const hex = toHex(tok);
     const pem = await this.store.getMinionKey('accepted', id);
     if (pem === undefined) {
       this.verified.delete(id);
@@ -33,7 +32,8 @@ export class TokenVerifier {
       );
     }
     const cached = this.verified.get(id);
-    if (cached?.tok === hex && cached.pem === pem) return;
+    // Constant-time: the token proves the minion's identity, so its bytes must not leak by timing.
+    if (cached && cached.pem === pem && timingSafeEqual(cached.tok, tok)) return;
     let key: PublicKey;
     try {
       key = this.suite.importPublicKey(pem);
@@ -44,7 +44,7 @@ export class TokenVerifier {
     if (!recovered || !bytesEqual(recovered, TOKEN_MESSAGE)) {
       throw new AuthError(ErrorCodes.TOKEN_INVALID, `Minion token did not validate: ${id}`);
     }
-    this.verified.set(id, { tok: hex, pem });
+    this.verified.set(id, { tok: tok.slice(), pem });
   }
 
   /** Call when a minion's key is deleted, rejected or replaced. */

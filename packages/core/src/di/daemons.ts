@@ -7,6 +7,7 @@ import type { KeyStore } from '../keystore/types.js';
 import type { Logger } from '../logger.js';
 import { Master } from '../master/master.js';
 import { Minion } from '../minion/minion.js';
+import type { TransportRegistry } from '../transport/registry.js';
 import type { TransportFactory } from '../transport/types.js';
 import { createBrineContainer } from './container.js';
 import { TOKENS } from './tokens.js';
@@ -25,35 +26,28 @@ export interface DaemonWiring {
 /** A child container holding everything one master needs; `container.resolve(Master)` builds it. */
 export function createMasterContainer(config: Partial<MasterConfig>, wiring: DaemonWiring): DependencyContainer {
   const resolved = resolveMasterConfig(config);
-  const c = createBrineContainer({
-    transports: wiring.transports,
-    ...(wiring.logger ? { logger: wiring.logger } : {}),
-    ...(wiring.parent ? { parent: wiring.parent } : {}),
-  });
-  c.registerInstance(TOKENS.MasterConfig, resolved);
-  c.registerInstance(
-    TOKENS.Transport,
-    c.resolve<{ get(n: string): TransportFactory }>(TOKENS.TransportRegistry).get(resolved.transport),
-  );
-  c.registerInstance(TOKENS.CryptoSuite, wiring.suite);
-  c.registerInstance(TOKENS.KeyStore, wiring.keyStore);
-  c.registerInstance(TOKENS.EventBus, new EventBus());
-  return c;
+  return daemonContainer(TOKENS.MasterConfig, resolved, resolved.transport, wiring);
 }
 
 /** A child container holding everything one minion needs; `container.resolve(Minion)` builds it. */
 export function createMinionContainer(config: Partial<MinionConfig>, wiring: DaemonWiring): DependencyContainer {
   const resolved = resolveMinionConfig(config);
+  return daemonContainer(TOKENS.MinionConfig, resolved, resolved.transport, wiring);
+}
+
+function daemonContainer(
+  configToken: symbol,
+  config: object,
+  transport: string,
+  wiring: DaemonWiring,
+): DependencyContainer {
   const c = createBrineContainer({
     transports: wiring.transports,
     ...(wiring.logger ? { logger: wiring.logger } : {}),
     ...(wiring.parent ? { parent: wiring.parent } : {}),
   });
-  c.registerInstance(TOKENS.MinionConfig, resolved);
-  c.registerInstance(
-    TOKENS.Transport,
-    c.resolve<{ get(n: string): TransportFactory }>(TOKENS.TransportRegistry).get(resolved.transport),
-  );
+  c.registerInstance(configToken, config);
+  c.registerInstance(TOKENS.Transport, c.resolve<TransportRegistry>(TOKENS.TransportRegistry).get(transport));
   c.registerInstance(TOKENS.CryptoSuite, wiring.suite);
   c.registerInstance(TOKENS.KeyStore, wiring.keyStore);
   c.registerInstance(TOKENS.EventBus, new EventBus());

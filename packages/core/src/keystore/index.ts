@@ -10,7 +10,7 @@ export { cleanKey } from './clean-key.js';
 export { fnmatch, globToRegExp } from './glob.js';
 export { pemFinger } from './pem-finger.js';
 export type { PemFingerOptions } from './pem-finger.js';
-export { KeyManager } from './key-manager.js';
+export { KeyManager, loadableIn } from './key-manager.js';
 export type {
   AcceptOptions,
   KeyAction,

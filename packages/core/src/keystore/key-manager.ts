@@ -53,6 +53,18 @@ export interface RejectOptions {
   includeDenied?: boolean;
 }
 
+/** A key check for `isAcceptableKey`: the key loads in `suite` (Salt skips keys that do not load). */
+export function loadableIn(suite: Pick<CryptoSuite, 'importPublicKey'>): (pem: string) => boolean {
+  return (pem) => {
+    try {
+      suite.importPublicKey(pem);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
 const PEM_PUBLIC = /^-----BEGIN ([A-Z0-9 ]*)PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1PUBLIC KEY-----$/;
 // accepted, pending and rejected hold at most one key per id (Salt 3008's key cache); denied is apart.
 const EXCLUSIVE: readonly KeyState[] = ['accepted', 'pending', 'rejected'];

@@ -15,7 +15,7 @@ import { TOKENS } from '../di/tokens.js';
 import { ClosedError, ConfigError, ErrorCodes, TransportError, type BrineError } from '../errors.js';
 import { EventBus } from '../events/event-bus.js';
 import { tags } from '../events/tags.js';
-import { KeyManager, type KeyChange } from '../keystore/key-manager.js';
+import { KeyManager, loadableIn, type KeyChange } from '../keystore/key-manager.js';
 import type { KeyStore } from '../keystore/types.js';
 import type { Logger } from '../logger.js';
 import type { Dict } from '../protocol/values.js';
@@ -87,14 +87,7 @@ export class Master {
     this.bus = bus ?? new EventBus();
     this.keys = new KeyManager(store, suite, {
       onChange: (change) => this.onKeyChange(change),
-      isAcceptableKey: (pem) => {
-        try {
-          suite.importPublicKey(pem);
-          return true;
-        } catch {
-          return false;
-        }
-      },
+      isAcceptableKey: loadableIn(suite),
     });
   }
 
@@ -207,7 +200,10 @@ export class Master {
     return this.parts.addresses;
   }
 
-  /** Publishes a job to the minions the target selects. Resolves with its jid and the targeted minions. */
+  /**
+   * Publishes a job to the minions the target selects (with accepted keys); when it selects none,
+   * nothing is sent, as with Salt. Resolves with its jid and the targeted minions.
+   */
   async publish(job: PublishJob, options: AbortOptions = {}): Promise<{ jid: string; minions: string[] }> {
     const parts = this.running();
     const tgtType = job.tgt_type ?? 'glob';
@@ -221,6 +217,14 @@ export class Master {
     const accepted = await this.store.listMinionKeys('accepted');
     const minions = selectMinions(accepted, job.tgt, tgtType);
     const jid = job.jid ?? this.jids.next();
+    if (minions.length === 0) {
+      // Salt's master sends nothing when the target matches no accepted key (`ClearFuncs.publish`:
+      // "Master could not resolve minions for target"): a minion whose key is pending or deleted
+      // must not get the job (on zeromq and ws every subscriber would).
+      this.jobs.start(jid, minions);
+      this.logger.debug(`No accepted minion matches '${String(job.tgt)}' (${tgtType}); job ${jid} was not published`);
+      return { jid, minions };
+    }
     const arg = [...(job.arg ?? [])];
     if (job.kwarg && Object.keys(job.kwarg).length > 0) arg.push({ __kwarg__: true, ...job.kwarg });
     const load: Dict = { fun: job.fun, arg, tgt: job.tgt, jid, ret: '', tgt_type: tgtType, user: job.user ?? 'root' };

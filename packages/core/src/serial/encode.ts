@@ -28,12 +28,19 @@ class Writer {
   pos = 0;
 
   constructor(
-    private readonly binType: boolean,
-    private readonly maxDepth: number,
+    private binType: boolean,
+    private maxDepth: number,
     initial = 256,
   ) {
     this.buf = new Uint8Array(initial);
     this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Starts a new value in the same buffer. */
+  reset(binType: boolean, maxDepth: number): void {
+    this.binType = binType;
+    this.maxDepth = maxDepth;
+    this.pos = 0;
   }
 
   private ensure(n: number): void {
@@ -268,11 +275,36 @@ class Writer {
   }
 }
 
+/**
+ * One Writer reused by every top-level encode, so a message is built in a buffer that has already
+ * grown to size instead of a fresh 256-byte one doubling its way up; the result is copied out at
+ * its exact length. A nested encode (ext 79 encodes its payload while the outer value is being
+ * written) gets a Writer of its own. A buffer grown past SCRATCH_MAX is not kept.
+ */
+let scratch: Writer | undefined;
+let scratchBusy = false;
+const SCRATCH_INITIAL = 4096;
+const SCRATCH_MAX = 1 << 20;
+
 /** Encodes `value` as Salt does. See {@link EncodeOptions.binType} for the two wire conventions. */
 export function encode(value: unknown, options: EncodeOptions = {}): Uint8Array {
-  const writer = new Writer(options.binType ?? false, options.maxDepth ?? 256);
-  writer.write(value, 0);
-  return writer.result();
+  const binType = options.binType ?? false;
+  const maxDepth = options.maxDepth ?? 256;
+  if (scratchBusy) {
+    const writer = new Writer(binType, maxDepth);
+    writer.write(value, 0);
+    return writer.result();
+  }
+  scratchBusy = true;
+  const writer = (scratch ??= new Writer(binType, maxDepth, SCRATCH_INITIAL));
+  try {
+    writer.reset(binType, maxDepth);
+    writer.write(value, 0);
+    return writer.buf.slice(0, writer.pos);
+  } finally {
+    scratchBusy = false;
+    if (writer.buf.length > SCRATCH_MAX) scratch = undefined;
+  }
 }
 
 /** `salt.payload.dumps(value)`: the ZeroMQ/WebSocket body convention (bytes in the str family). */
