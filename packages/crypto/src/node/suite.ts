@@ -1,4 +1,5 @@
-import { createHash, generateKeyPair, randomBytes as nodeRandomBytes } from 'node:crypto';
+import { createHash, generateKeyPair } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.js';
 import { promisify } from 'node:util';
 import {
   extractSaltKeys,
@@ -41,7 +42,7 @@ export class NodeSaltSuite implements CryptoSuite {
   readonly randomBytes: RandomSource;
 
   constructor(options: NodeSaltSuiteOptions = {}) {
-    this.randomBytes = options.randomBytes ?? ((length) => u8(nodeRandomBytes(length)));
+    this.randomBytes = options.randomBytes ?? pooledRandomBytes();
   }
 
   async generateKeyPair(options: { bits?: number } = {}): Promise<KeyPair> {
