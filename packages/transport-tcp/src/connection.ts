@@ -31,6 +31,7 @@ export class FramedConnection {
   private error: BrineError | undefined;
   private sawFrame = false;
   private isClosed = false;
+  private corked = false;
 
   constructor(
     readonly socket: Socket,
@@ -75,6 +76,20 @@ export class FramedConnection {
 
   write(bytes: Uint8Array, callback?: (error?: Error | null) => void): boolean {
     return this.socket.write(bytes, callback);
+  }
+
+  /**
+   * Corks the socket until the end of this tick, so every frame written in the meantime goes out
+   * in one writev (many requests or replies in flight cost one syscall, not one each).
+   */
+  corkThisTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   pause(): void {

@@ -9,6 +9,7 @@ import {
   ReconnectPolicy,
   Redialer,
   Slots,
+  TimeoutError,
   TransportError,
   type AbortOptions,
   TypedEmitter,
@@ -128,6 +129,10 @@ export class TcpRequestClient implements RequestClient {
         `request of ${body.length} bytes exceeds maxMessageSize ${this.options.maxMessageSize}`,
       );
     }
+    // The common case (no caller signal, a free slot) needs no AbortController: a plain timer.
+    if (options.signal === undefined && this.slots.tryAcquire()) {
+      return this.send(body, options.timeout ?? this.options.requestTimeout);
+    }
     const limit = deadline(options, this.options.requestTimeout, 'request');
     try {
       await this.slots.acquire(limit.signal);
@@ -162,6 +167,40 @@ export class TcpRequestClient implements RequestClient {
         return;
       }
       limit.signal.addEventListener('abort', onAbort, { once: true });
+      this.unsent.push(pending);
+      this.flush();
+    });
+  }
+
+  /** Sends with a slot already taken and only a timeout to honour (same errors as the general path). */
+  private send(body: Uint8Array, timeout: number | undefined): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.slots.release();
+      };
+      const pending: Pending = {
+        body,
+        mid: undefined,
+        resolve: (reply) => {
+          settle();
+          resolve(reply);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      if (timeout !== undefined && Number.isFinite(timeout)) {
+        timer = setTimeout(
+          () => {
+            this.forget(pending);
+            pending.reject(new TimeoutError(`request timed out after ${timeout} ms`, { details: { timeout } }));
+          },
+          Math.max(0, timeout),
+        );
+      }
       this.unsent.push(pending);
       this.flush();
     });
@@ -210,6 +249,7 @@ export class TcpRequestClient implements RequestClient {
       const mid = this.nextMid();
       pending.mid = mid;
       this.inflight.set(mid, pending);
+      connection.corkThisTick();
       connection.write(joinFrame(packb({ mid }), pending.body));
     }
   }

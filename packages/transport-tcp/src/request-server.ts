@@ -148,6 +148,7 @@ export class TcpRequestServer implements RequestServer {
       );
       return;
     }
+    connection.corkThisTick();
     connection.write(bytes);
   }
 

@@ -35,6 +35,8 @@ export class ReqChannel {
   private readonly timeout: number;
   private readonly tries: number;
   private readonly version: number;
+  /** The minion's `tok`, once known (it never changes for these keys): no await per request. */
+  private tok: Uint8Array | undefined;
 
   constructor(
     private readonly client: RequestClient,
@@ -100,7 +102,7 @@ export class ReqChannel {
     const body: Dict = { ...load, nonce };
     if (this.version > 2) {
       body.ts = Math.floor(Date.now() / 1000);
-      body.tok = await this.keys.token();
+      body.tok = this.tok ??= await this.keys.token();
       body.id = this.options.id;
     }
     const envelope: Dict = { enc: 'aes', load: crypticle.dumps(body), version: this.version };

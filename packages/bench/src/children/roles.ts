@@ -1,0 +1,19 @@
+import { ConfigError, ErrorCodes } from '@brine/core';
+import type { RoleFactory } from './protocol.js';
+
+/** Role name → its factory, imported lazily so each process loads only what it plays. */
+const ROLES: Record<string, () => Promise<RoleFactory>> = {
+  'reqrep-server': async () => (await import('../scenarios/reqrep-roles.js')).startReqRepServer as RoleFactory,
+  'reqrep-client': async () => (await import('../scenarios/reqrep-roles.js')).startReqRepClient as RoleFactory,
+  'pub-server': async () => (await import('../scenarios/pubsub-roles.js')).startPubServer as RoleFactory,
+  subscribers: async () => (await import('../scenarios/pubsub-roles.js')).startSubscribers as RoleFactory,
+  'auth-client': async () => (await import('../scenarios/auth-roles.js')).startAuthClient as RoleFactory,
+  'brine-master': async () => (await import('../scenarios/salt-roles.js')).startBrineMaster as RoleFactory,
+  minions: async () => (await import('../scenarios/salt-roles.js')).startMinions as RoleFactory,
+};
+
+export function loadRole(name: string): Promise<RoleFactory> {
+  const load = ROLES[name];
+  if (!load) throw new ConfigError(`unknown bench role '${name}'`, undefined, ErrorCodes.INVALID_ARGUMENT);
+  return load();
+}

@@ -1,0 +1,79 @@
+/** How much each family measures: `--quick` (under a minute in all) or the full run. */
+export interface Profile {
+  quick: boolean;
+  reqrep: { sizes: number[]; inflight: number[]; warmupMs: number; measureMs: number };
+  pubsub: {
+    size: number;
+    subscribers: number[];
+    /** Messages published per subscriber count. */
+    messages: (subscribers: number) => number;
+    /** No delivery for this long ends the wait (the run is then reported incomplete). */
+    idleMs: number;
+  };
+  auth: {
+    bits: number[];
+    minions: number;
+    /** Minions for the slow pure-JS suite (forge). */
+    forgeMinions: number;
+    warmupMs: number;
+    measureMs: number;
+    /** Cells left out of this profile (suite@bits). */
+    skip: string[];
+    /** Distinct minion keys (shared round-robin by the minions). */
+    keyPool: number;
+  };
+  salt: {
+    authMinions: number;
+    authMs: number;
+    requestMinions: number;
+    requestInflight: number;
+    requestMs: number;
+    publishMinions: number;
+    publishJobs: number;
+  };
+}
+
+export const FULL: Profile = {
+  quick: false,
+  reqrep: { sizes: [64, 1024, 65536], inflight: [1, 16, 128], warmupMs: 500, measureMs: 2000 },
+  pubsub: {
+    size: 1024,
+    subscribers: [1, 100, 1000],
+    messages: (n) => (n <= 1 ? 20_000 : n <= 100 ? 2_000 : 400),
+    idleMs: 10_000,
+  },
+  auth: { bits: [2048, 4096], minions: 64, forgeMinions: 8, warmupMs: 500, measureMs: 3000, skip: [], keyPool: 8 },
+  salt: {
+    authMinions: 64,
+    authMs: 3000,
+    requestMinions: 4,
+    requestInflight: 32,
+    requestMs: 3000,
+    publishMinions: 50,
+    publishJobs: 20,
+  },
+};
+
+export const QUICK: Profile = {
+  quick: true,
+  reqrep: { sizes: [1024], inflight: [1, 128], warmupMs: 100, measureMs: 300 },
+  pubsub: { size: 1024, subscribers: [1000], messages: () => 40, idleMs: 5_000 },
+  auth: {
+    bits: [2048, 4096],
+    minions: 16,
+    forgeMinions: 4,
+    warmupMs: 100,
+    measureMs: 600,
+    skip: ['forge@4096', 'pooled@4096'],
+    keyPool: 4,
+  },
+  salt: {
+    authMinions: 16,
+    authMs: 600,
+    requestMinions: 2,
+    requestInflight: 16,
+    requestMs: 600,
+    publishMinions: 8,
+    publishJobs: 3,
+  },
+};

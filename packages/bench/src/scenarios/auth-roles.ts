@@ -1,0 +1,125 @@
+/** The load generator of the auth family: N minions, each signing in again and again. */
+import { performance } from 'node:perf_hooks';
+import type { Role } from '../children/protocol.js';
+import { cpuBetween, cpuSnapshot, type CpuUse } from '../cpu.js';
+import type { SuiteName, Summary, TransportName } from '../results.js';
+import { Samples } from '../stats/index.js';
+import { minionSuite, type PemPair } from '../suites.js';
+import { connectMinion, type BenchMinion } from './channel-minion.js';
+
+export interface AuthClientSpec {
+  transport: TransportName;
+  port: number;
+  /** The master's suite: the minions use NaCl against NaCl, Salt's suite on node:crypto otherwise. */
+  suite: SuiteName;
+  minions: number;
+  idPrefix: string;
+  /** Minion key pairs, generated before timing (shared round-robin by the minions). */
+  pems: PemPair[];
+  /** ZeroMQ request pipelining (default true; false against a salt-master). */
+  pipelining?: boolean;
+}
+
+export interface AuthRunResult {
+  handshakes: number;
+  errors: number;
+  seconds: number;
+  latencyUs: Summary;
+  firstError?: string;
+  cpu: CpuUse;
+}
+
+/** Every minion signs in, forgets its credentials and signs in again until `ms` have passed. */
+async function storm(minions: BenchMinion[], ms: number, record: boolean): Promise<Omit<AuthRunResult, 'cpu'>> {
+  const samples = new Samples(record ? 4096 : 16);
+  const start = performance.now();
+  const end = start + ms;
+  let handshakes = 0;
+  let errors = 0;
+  let last = start;
+  let firstError: string | undefined;
+  await Promise.all(
+    minions.map(async (m) => {
+      while (performance.now() < end && errors < 100) {
+        m.auth.invalidate();
+        const t0 = performance.now();
+        try {
+          await m.auth.authenticate({ timeout: 120_000 });
+          handshakes++;
+          if (record) samples.push((performance.now() - t0) * 1000);
+        } catch (error) {
+          errors++;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        }
+        last = Math.max(last, performance.now());
+      }
+    }),
+  );
+  return {
+    handshakes,
+    errors,
+    seconds: (last - start) / 1000,
+    latencyUs: samples.summary(),
+    ...(firstError === undefined ? {} : { firstError }),
+  };
+}
+
+/** Each minion signs in once (all at once). */
+async function signInOnce(minions: BenchMinion[], timeout: number): Promise<Omit<AuthRunResult, 'cpu'>> {
+  const samples = new Samples(minions.length);
+  const start = performance.now();
+  let errors = 0;
+  let firstError: string | undefined;
+  await Promise.all(
+    minions.map(async (m) => {
+      m.auth.invalidate();
+      const t0 = performance.now();
+      try {
+        await m.auth.authenticate({ timeout });
+        samples.push((performance.now() - t0) * 1000);
+      } catch (error) {
+        errors++;
+        firstError ??= error instanceof Error ? error.message : String(error);
+      }
+    }),
+  );
+  return {
+    handshakes: samples.length,
+    errors,
+    seconds: (performance.now() - start) / 1000,
+    latencyUs: samples.summary(),
+    ...(firstError === undefined ? {} : { firstError }),
+  };
+}
+
+export async function startAuthClient(spec: AuthClientSpec): Promise<{ role: Role; info: object }> {
+  const suite = minionSuite(spec.suite);
+  const pems = spec.pems;
+  const minions = await Promise.all(
+    Array.from({ length: spec.minions }, (_, i) =>
+      connectMinion({
+        transport: spec.transport,
+        port: spec.port,
+        id: `${spec.idPrefix}-${i}`,
+        suite,
+        pem: pems[i % pems.length]!,
+        pipelining: spec.pipelining ?? true,
+      }),
+    ),
+  );
+  const timed = async (run: () => Promise<Omit<AuthRunResult, 'cpu'>>): Promise<AuthRunResult> => {
+    const before = cpuSnapshot();
+    const r = await run();
+    return { ...r, cpu: cpuBetween(before, cpuSnapshot()) };
+  };
+  const role: Role = {
+    ops: {
+      storm: (args: { ms: number; record?: boolean }) => timed(() => storm(minions, args.ms, args.record ?? true)),
+      once: (args?: { timeout?: number }) => timed(() => signInOnce(minions, args?.timeout ?? 120_000)),
+    },
+    async close() {
+      await Promise.all(minions.map((m) => m.close()));
+    },
+  };
+  return { role, info: {} };
+}
