@@ -34,12 +34,16 @@ export interface NodeSaltSuiteOptions {
 }
 
 /** Salt's crypto (RSA-OAEP, PKCS#1 v1.5, X9.31, Crypticle) on node:crypto; keys are KeyObjects. */
+/** Imported public keys kept per suite (oldest evicted first). */
+const PUBLIC_KEY_CACHE = 4096;
+
 export class NodeSaltSuite implements CryptoSuite {
   readonly id = 'salt';
   readonly backend = 'node';
   readonly encAlgos: readonly string[] = SALT_ENC_ALGOS;
   readonly sigAlgos: readonly string[] = SALT_SIG_ALGOS;
   readonly randomBytes: RandomSource;
+  private readonly publicKeys = new Map<string, PublicKey>();
 
   constructor(options: NodeSaltSuiteOptions = {}) {
     this.randomBytes = options.randomBytes ?? pooledRandomBytes();
@@ -62,8 +66,17 @@ export class NodeSaltSuite implements CryptoSuite {
     return keys.importPrivateKey(text);
   }
 
+  /**
+   * Parsing a PEM costs as much as a public-key operation, and the same few keys (the master's, each
+   * minion's) are read on every sign-in: imported keys are remembered by their text (bounded).
+   */
   importPublicKey(text: string): PublicKey {
-    return keys.importPublicKey(text);
+    const cached = this.publicKeys.get(text);
+    if (cached) return cached;
+    const key = keys.importPublicKey(text);
+    if (this.publicKeys.size >= PUBLIC_KEY_CACHE) this.publicKeys.delete(this.publicKeys.keys().next().value!);
+    this.publicKeys.set(text, key);
+    return key;
   }
 
   exportPrivateKey(key: PrivateKey): string {
