@@ -42,7 +42,7 @@ if (args[0] === 'server') {
   const message = { enc: 'aes', load: payload, version: 3 };
 
   // Brine
-  const client = zmqTransport().requestClient();
+  const client = zmqTransport({ requestPipelining: true }).requestClient();
   await client.connect({ host: '127.0.0.1', port: ports.brinePort }, { timeout: 10_000 });
   const brineOnce = () => client.request(message, { timeout: 30_000 });
 

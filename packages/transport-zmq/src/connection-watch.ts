@@ -31,6 +31,7 @@ export interface ConnectionHooks {
  */
 export class ConnectionWatch {
   private isConnected = false;
+  private detached = false;
   private lastError: BrineError | undefined;
   private readonly waiters = new Set<Waiter>();
 
@@ -44,6 +45,7 @@ export class ConnectionWatch {
     socket.events.on('handshake', () => this.connected());
     socket.events.on('disconnect', () => this.disconnected());
     socket.events.on('connect:retry', (event) => {
+      if (this.detached) return;
       this.lastError = new TransportError(
         ErrorCodes.UNREACHABLE,
         `${endpoint} is unreachable; libzmq retries in ${event.interval} ms`,
@@ -52,6 +54,7 @@ export class ConnectionWatch {
       this.logger.trace(this.lastError.message);
     });
     const onHandshakeError = (event: Parameters<typeof handshakeError>[0]): void => {
+      if (this.detached) return;
       const error = handshakeError(event);
       this.lastError = error;
       this.logger.warning(`ZMTP handshake with ${endpoint} failed`, error);
@@ -106,6 +109,17 @@ export class ConnectionWatch {
     }
   }
 
+  /**
+   * Stops reporting: the socket is being replaced (its last events must not reach the client's
+   * `events` or hooks, which now follow the new socket). Pending `waitConnected` calls move to
+   * `next`.
+   */
+  detach(next: ConnectionWatch): void {
+    this.detached = true;
+    for (const w of this.waiters) next.waiters.add(w);
+    this.waiters.clear();
+  }
+
   /** Rejects every `waitConnected` (on close). */
   fail(error: Error): void {
     for (const w of [...this.waiters]) w.reject(error);
@@ -113,7 +127,7 @@ export class ConnectionWatch {
   }
 
   private connected(): void {
-    if (this.isConnected) return;
+    if (this.isConnected || this.detached) return;
     this.isConnected = true;
     this.lastError = undefined;
     this.logger.debug(`Connected to ${this.endpoint}`);
@@ -124,7 +138,7 @@ export class ConnectionWatch {
   }
 
   private disconnected(): void {
-    if (!this.isConnected) return; // a connection that never finished its handshake
+    if (!this.isConnected || this.detached) return; // a connection that never finished its handshake
     this.isConnected = false;
     const error = new TransportError(ErrorCodes.CONNECTION_LOST, `disconnected from ${this.endpoint}`, {
       details: { endpoint: this.endpoint },

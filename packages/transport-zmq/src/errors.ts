@@ -29,7 +29,8 @@ type HandshakeFailure = EventOfType<'handshake:error:protocol' | 'handshake:erro
 /**
  * What a failed ZMTP handshake (seen through the socket monitor) means, as a typed error:
  * a protocol error is garbage from the peer (`ERR_BAD_FRAME`); `EAGAIN` is libzmq's
- * `ZMQ_HANDSHAKE_IVL` expiring, i.e. a peer that connected and sent nothing (`ERR_IDLE_TIMEOUT`).
+ * `ZMQ_HANDSHAKE_IVL` expiring, i.e. a peer that connected and sent nothing (`ERR_IDLE_TIMEOUT`);
+ * `EPIPE`/`ECONNRESET` is a peer that hung up mid-handshake (`ERR_CONNECTION_LOST`, `isHangup`).
  */
 export function handshakeError(event: HandshakeFailure): BrineError {
   const cause = event.error;
@@ -47,8 +48,23 @@ export function handshakeError(event: HandshakeFailure): BrineError {
       details: { endpoint: where },
     });
   }
+  if (code === 'EPIPE' || code === 'ECONNRESET') {
+    // The peer closed its connection before the handshake was done: real salt-minions do this now
+    // and then while starting, and so does any TCP port check. libzmq (and so a salt-master) only
+    // reports it as a monitor event.
+    return new TransportError(
+      ErrorCodes.CONNECTION_LOST,
+      `a peer on ${where} hung up during the ZMTP handshake (${code})`,
+      { cause, details: { endpoint: where, hangup: true } },
+    );
+  }
   return new TransportError(ErrorCodes.CONNECTION_LOST, `ZMTP handshake on ${where} failed (${code || event.type})`, {
     cause,
     details: { endpoint: where },
   });
+}
+
+/** A peer that hung up mid-handshake (`handshakeError`): worth a debug record, not an error one. */
+export function isHangup(error: BrineError): boolean {
+  return error.code === ErrorCodes.CONNECTION_LOST && error.details?.hangup === true;
 }

@@ -58,6 +58,16 @@ export function splitReply(frames: readonly Buffer[]): { id: number; body: Buffe
   return { id: frames[0]!.readUInt32BE(0), body: frames[2]! };
 }
 
+/** Parses a reply `[b"", body]` to a request sent REQ-style (`[b"", body]`, no request id). */
+export function splitPlainReply(frames: readonly Buffer[]): { body: Buffer } | ProtocolError {
+  if (frames.length !== 2 || frames[0]!.length !== 0) {
+    return new ProtocolError(ErrorCodes.BAD_FRAME, `reply is not [delimiter, body] (${frames.length} frame(s))`, {
+      details: { frames: frames.length },
+    });
+  }
+  return { body: frames[1]! };
+}
+
 /** A short printable label for a routing identity (libzmq makes 5-byte ids for anonymous peers). */
 export function identityLabel(identity: Buffer): string {
   const printable = identity.length > 0 && identity.every((b) => b > 0x20 && b < 0x7f);

@@ -18,6 +18,17 @@ export interface ZmqTransportOptions extends TransportOptions {
   /** Default per-request timeout in ms when the caller gives none (Salt's request timeout, 60 s). */
   requestTimeout?: number;
   /**
+   * Request client framing. Off (default): exactly what a salt-minion's REQ socket sends,
+   * `[b"", body]`, one request on the wire at a time (the others wait their turn). Salt 3008's
+   * default master (`worker_pools_enabled`, its pooled routing device) reads the body at a fixed
+   * frame position and answers anything else with a "Routing error", so this is the only framing
+   * that works against every salt-master. On: `[request id, b"", body]` with up to `highWaterMark`
+   * requests in flight, each reply matched by its id. Works against Brine masters and Salt's plain
+   * `zmq.device(QUEUE)` (3007, or 3008 with `worker_pools_enabled: False`), not against a default
+   * 3008 master.
+   */
+  requestPipelining?: boolean;
+  /**
    * How long `publish` keeps retrying while a subscriber is at its high-water mark before it
    * sends the message to the others only (Salt's `publish_drain_timeout`). Default 5000 ms.
    */
@@ -39,6 +50,7 @@ export interface ZmqTransportOptions extends TransportOptions {
 export interface ResolvedZmqOptions extends ResolvedTransportOptions {
   zmqFiltering: boolean;
   requestTimeout: number;
+  requestPipelining: boolean;
   drainTimeout: number;
   backlog: number;
   requestReconnectMax: number;
@@ -65,6 +77,7 @@ export function resolveZmqOptions(options: ZmqTransportOptions = {}): ResolvedZm
     ...base,
     zmqFiltering: options.zmqFiltering ?? false,
     requestTimeout: nonNegative('requestTimeout', options.requestTimeout, 60_000),
+    requestPipelining: options.requestPipelining ?? false,
     drainTimeout: nonNegative('drainTimeout', options.drainTimeout, 5_000),
     backlog: nonNegative('backlog', options.backlog, 1000),
     requestReconnectMax: nonNegative('requestReconnectMax', options.requestReconnectMax, 5_000),

@@ -19,7 +19,7 @@ import { XPublisher, type MessageLike } from 'zeromq';
 import { publishWithBackpressure } from './backpressure.js';
 import { bindSocket } from './bind.js';
 import { needsIpv6 } from './endpoint.js';
-import { handshakeError, socketError } from './errors.js';
+import { handshakeError, isHangup, socketError } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import type { ResolvedZmqOptions } from './options.js';
 import { TRANSPORT_NAME } from './peer.js';
@@ -180,6 +180,7 @@ export class ZmqPublishServer implements PublishServer {
 
   private report(error: BrineError): void {
     if (error.code === ErrorCodes.IDLE_TIMEOUT) this.options.logger.info('Dropped an idle subscriber', error);
+    else if (isHangup(error)) this.options.logger.debug(error.message);
     else this.options.logger.error('Bad input on the publish port', error);
     this.events.emit('error', error, undefined);
   }

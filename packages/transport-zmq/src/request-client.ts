@@ -19,7 +19,7 @@ import { Dealer } from 'zeromq';
 import { ConnectionWatch } from './connection-watch.js';
 import { needsIpv6, toEndpoint } from './endpoint.js';
 import { socketError } from './errors.js';
-import { encodeRequestId, plainBytes, splitReply } from './frames.js';
+import { encodeRequestId, plainBytes, splitPlainReply, splitReply } from './frames.js';
 import { Lifecycle } from './lifecycle.js';
 import type { ResolvedZmqOptions } from './options.js';
 import { TRANSPORT_NAME } from './peer.js';
@@ -42,11 +42,16 @@ interface Pending {
 }
 
 /**
- * Salt's minion request socket, multiplexed. Salt's REQ allows one request at a time; this is a
- * DEALER sending `[request id, b"", body]`: the id frame is part of the routing envelope, which a
- * ROUTER (and the REP workers behind Salt's queue device) echo in front of the reply, so many
- * requests can be in flight and each reply finds its request. Salt's REQ options apply:
- * `ZMQ_RECONNECT_IVL_MAX` 5000 ms, TCP keepalive, `ZMQ_LINGER` 0.
+ * Salt's minion request socket: a DEALER. By default it frames and paces requests as Salt's REQ
+ * does, `[b"", body]`, one on the wire at a time (the others wait their turn in FIFO order): that
+ * is the only framing Salt 3008's pooled routing device accepts. A request abandoned on the wire
+ * (timeout, abort) could still be answered, and that reply would be taken for the next request's,
+ * so the socket is replaced by a fresh one first, as Salt's RequestClient reconnects after a
+ * timeout. With `requestPipelining` it sends `[request id, b"", body]` instead: the id frame is
+ * part of the routing envelope, which a ROUTER (and the REP workers behind Salt's plain queue
+ * device) echo in front of the reply, so up to `highWaterMark` requests can be in flight and each
+ * reply finds its request. Salt's REQ options apply: `ZMQ_RECONNECT_IVL_MAX` 5000 ms, TCP
+ * keepalive, `ZMQ_LINGER` 0.
  *
  * `ZMQ_IMMEDIATE` is on: messages are only queued to a connection whose handshake is done, so on
  * a disconnect libzmq discards what the dead connection held (those requests reject with
@@ -69,9 +74,14 @@ export class ZmqRequestClient implements RequestClient {
   private readonly lifecycle = new Lifecycle();
   private lastId = 0;
   private socketReady: (() => void) | undefined;
+  private ipv6 = false;
+  /** Set as close() starts (before it rejects what is outstanding). */
+  private closing = false;
+  /** Without pipelining: the one request handed to the socket and not answered yet. */
+  private onWire: Pending | undefined;
 
   constructor(private readonly options: ResolvedZmqOptions) {
-    this.window = new InflightWindow(options.highWaterMark);
+    this.window = new InflightWindow(options.requestPipelining ? options.highWaterMark : 1);
     this.sends = new SendQueue<Pending>(
       (pending) => this.sendOne(pending),
       (pending, error) => pending.reject(socketError(error, 'request', this.lifecycle.isClosed)),
@@ -126,6 +136,12 @@ export class ZmqRequestClient implements RequestClient {
         if (pending.id !== 0) this.byId.delete(pending.id);
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        // Abandoned on the wire (a reply or a lost connection clears onWire first): replace the
+        // socket before the next request can go out on it.
+        if (this.onWire === pending) {
+          this.onWire = undefined;
+          if (!this.closing) this.replaceSocket();
+        }
         if (was === 'waiting') slot.withdraw();
         else this.window.release();
         return true;
@@ -151,6 +167,7 @@ export class ZmqRequestClient implements RequestClient {
   }
 
   close(): Promise<void> {
+    this.closing = true;
     return this.lifecycle.close(async () => {
       const error = new ClosedError('request client closed');
       this.watch?.fail(error);
@@ -163,6 +180,7 @@ export class ZmqRequestClient implements RequestClient {
   }
 
   private open(endpoint: string, ipv6: boolean): void {
+    this.ipv6 = ipv6;
     const socket = new Dealer({
       ...commonSocketOptions(this.options, { linger: 0, server: false, ipv6 }),
       reconnectMaxInterval: this.options.requestReconnectMax,
@@ -170,9 +188,11 @@ export class ZmqRequestClient implements RequestClient {
       sendHighWaterMark: this.options.highWaterMark,
       receiveHighWaterMark: this.options.highWaterMark,
     });
+    const previous = this.watch;
     this.watch = new ConnectionWatch(socket, endpoint, this.events, this.options.logger, {
       onDisconnect: (error) => this.lost(error),
     });
+    previous?.detach(this.watch);
     this.options.logger.debug(`Connecting the Minion to the Master URI (for the return server): ${endpoint}`);
     try {
       socket.connect(endpoint);
@@ -185,6 +205,20 @@ export class ZmqRequestClient implements RequestClient {
     this.loop = this.receive(socket);
     // Requests made before connect() waited in the send queue's pump for the socket.
     this.socketReady?.();
+  }
+
+  /**
+   * A request was abandoned on the wire of a REQ-style socket: its reply may still come, with
+   * nothing to tell it from the next request's. Close the socket (libzmq drops that reply with the
+   * connection) and connect a fresh one.
+   */
+  private replaceSocket(): void {
+    const old = this.socket;
+    const endpoint = this.endpoint;
+    if (!old || endpoint === undefined) return;
+    this.options.logger.debug(`A request to ${endpoint} was abandoned in flight; reconnecting on a fresh socket`);
+    old.close(); // its receive loop ends on its own
+    this.open(endpoint, this.ipv6);
   }
 
   /** A slot under the high-water mark was granted: give the request an id and queue it for sending. */
@@ -200,7 +234,12 @@ export class ZmqRequestClient implements RequestClient {
     if (pending.state !== 'queued') return;
     if (!this.socket) await new Promise<void>((resolve) => (this.socketReady = resolve));
     if (pending.state !== 'queued' || !this.socket) return;
-    await this.socket.send([encodeRequestId(pending.id), DELIMITER, pending.body]);
+    if (this.options.requestPipelining) {
+      await this.socket.send([encodeRequestId(pending.id), DELIMITER, pending.body]);
+    } else {
+      this.onWire = pending;
+      await this.socket.send([DELIMITER, pending.body]);
+    }
     if (pending.state === 'queued') pending.state = 'sent';
   }
 
@@ -215,6 +254,7 @@ export class ZmqRequestClient implements RequestClient {
   private lost(cause: BrineError): void {
     for (const p of [...this.byId.values()]) {
       if (p.state !== 'sent') continue;
+      if (this.onWire === p) this.onWire = undefined; // gone with the connection: nothing to replace
       p.reject(
         new TransportError(
           ErrorCodes.CONNECTION_LOST,
@@ -243,15 +283,27 @@ export class ZmqRequestClient implements RequestClient {
   }
 
   private onReply(frames: Buffer[]): void {
-    const reply = splitReply(frames);
+    const reply: { id?: number; body: Buffer } | ProtocolError = this.options.requestPipelining
+      ? splitReply(frames)
+      : splitPlainReply(frames);
     if (reply instanceof ProtocolError) {
       this.report(reply);
       return;
     }
-    const pending = this.byId.get(reply.id);
-    if (!pending) {
-      this.options.logger.debug(`Dropping a reply to request ${reply.id}: it is no longer pending`);
-      return;
+    let pending: Pending | undefined;
+    if (reply.id !== undefined) {
+      pending = this.byId.get(reply.id);
+      if (!pending) {
+        this.options.logger.debug(`Dropping a reply to request ${reply.id}: it is no longer pending`);
+        return;
+      }
+    } else {
+      pending = this.onWire;
+      this.onWire = undefined; // answered: the socket is free for the next request
+      if (!pending) {
+        this.options.logger.debug('Dropping a reply: no request is in flight');
+        return;
+      }
     }
     let value: unknown;
     try {

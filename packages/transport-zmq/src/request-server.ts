@@ -20,7 +20,7 @@ import {
 } from '@brine/core';
 import { Router } from 'zeromq';
 import { bindSocket } from './bind.js';
-import { handshakeError, socketError, zmqCode } from './errors.js';
+import { handshakeError, isHangup, socketError, zmqCode } from './errors.js';
 import { plainBytes, splitRouted } from './frames.js';
 import { Lifecycle } from './lifecycle.js';
 import type { ResolvedZmqOptions } from './options.js';
@@ -209,6 +209,7 @@ export class ZmqRequestServer implements RequestServer {
   private report(error: BrineError, peer: PeerInfo | undefined): void {
     const from = peer ? ` from ${peer.id}` : '';
     if (error.code === ErrorCodes.IDLE_TIMEOUT) this.options.logger.info(`Dropped an idle peer${from}`, error);
+    else if (isHangup(error)) this.options.logger.debug(error.message);
     else this.options.logger.error(`Bad request${from}`, error);
     this.events.emit('error', error, peer);
   }

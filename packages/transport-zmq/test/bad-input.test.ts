@@ -2,6 +2,7 @@
  * Malformed multipart messages in every direction. Each one is a typed ProtocolError, emitted as
  * `error` and logged, and the socket keeps serving (the same peer and everyone else).
  */
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Dealer, Router, XPublisher, XSubscriber } from 'zeromq';
 import {
@@ -12,6 +13,7 @@ import {
   ProtocolError,
   type BrineError as BrineErrorType,
   type Closable,
+  type HostAddress,
   type PeerInfo,
 } from '@brine/core';
 import { zmqTopic, zmqTransport } from '../src/index.js';
@@ -113,13 +115,45 @@ describe('request server: malformed requests', () => {
   });
 });
 
-describe('request client: malformed replies', () => {
+describe('a peer that hangs up during the ZMTP handshake (a TCP port check, a salt-minion recreating its socket)', () => {
+  for (const kind of ['request', 'publish'] as const) {
+    it(`${kind} server: ERR_CONNECTION_LOST event, logged at debug only (no error record)`, async () => {
+      const { logger, records } = createMemoryLogger('debug');
+      const t = zmqTransport({ logger });
+      const listen = async (): Promise<{ address: HostAddress; error: Promise<[BrineErrorType, unknown]> }> => {
+        const signal = AbortSignal.timeout(10_000);
+        if (kind === 'request') {
+          const server = track(t.requestServer());
+          const address = (await server.listen(LOOPBACK, (msg) => ({ echo: msg }))) as HostAddress;
+          return { address, error: server.events.once('error', { signal }) };
+        }
+        const server = track(t.publishServer());
+        const address = (await server.listen(LOOPBACK)) as HostAddress;
+        return { address, error: server.events.once('error', { signal }) };
+      };
+      const { address, error } = await listen();
+      // Connect, wait for libzmq's greeting, then reset the connection (RST) mid-handshake.
+      const socket = net.connect(address.port, address.host);
+      await new Promise((resolve) => socket.once('data', resolve));
+      socket.resetAndDestroy();
+      const [e] = await error;
+      expect(e.code).toBe('ERR_CONNECTION_LOST');
+      expect(e.message).toMatch(/hung up during the ZMTP handshake/);
+      expect(records.filter((r) => r.level === 'error' || r.level === 'warning')).toEqual([]);
+      expect(records.some((r) => r.level === 'debug' && /hung up during the ZMTP handshake/.test(r.message))).toBe(
+        true,
+      );
+    });
+  }
+});
+
+describe('request client (requestPipelining): malformed replies', () => {
   async function clientWithRawServer() {
     const router = track(new Router({ linger: 0 }));
     await router.bind('tcp://127.0.0.1:*');
     const port = Number(/:(\d+)$/.exec(router.lastEndpoint!)![1]);
     const { logger, records } = createMemoryLogger('debug');
-    const client = track(zmqTransport({ logger, reconnect: FAST_RECONNECT }).requestClient());
+    const client = track(zmqTransport({ logger, reconnect: FAST_RECONNECT, requestPipelining: true }).requestClient());
     await client.connect({ host: '127.0.0.1', port }, { timeout: 10_000 });
     return { router, client, records };
   }

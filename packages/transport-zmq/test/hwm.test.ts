@@ -143,8 +143,8 @@ describe('publish server at the high-water mark', () => {
 });
 
 describe('request client at the high-water mark', () => {
-  it('keeps at most highWaterMark requests outstanding; the next waits for a reply, a timed-out waiter never goes out', async () => {
-    const t = zmqTransport({ highWaterMark: 2, reconnect: FAST_RECONNECT });
+  it('with requestPipelining, keeps at most highWaterMark requests outstanding; the next waits for a reply, a timed-out waiter never goes out', async () => {
+    const t = zmqTransport({ highWaterMark: 2, reconnect: FAST_RECONNECT, requestPipelining: true });
     const server = track(t.requestServer());
     const held: Array<{ n: number; answer(v: unknown): void }> = [];
     const arrived: Array<() => void> = [];

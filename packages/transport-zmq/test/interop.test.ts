@@ -92,14 +92,14 @@ describe.skipIf(!hasSaltPython)(`Salt's own client (${SALT_PYTHON})`, () => {
     expect(result.garbage).toEqual({ msg: 'bad load' });
   }, 90_000);
 
-  it("the multiplexing DEALER client works through Salt's ROUTER -> QUEUE device -> REP workers", async () => {
+  it("the pipelining DEALER client works through Salt's ROUTER -> QUEUE device -> REP workers", async () => {
     const child = spawn(SALT_PYTHON, [fixture('salt_req_server.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     opened.push({ close: () => void child.stdin.end() });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const endpoint = String((await lines.next()).value);
     const port = Number(/:(\d+)$/.exec(endpoint)![1]);
-    const client = zmqTransport({ reconnect: FAST_RECONNECT }).requestClient();
+    const client = zmqTransport({ reconnect: FAST_RECONNECT, requestPipelining: true }).requestClient();
     opened.push(client);
     await client.connect({ host: '127.0.0.1', port }, { timeout: 10_000 });
     const replies = (await Promise.all(

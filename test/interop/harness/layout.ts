@@ -21,13 +21,14 @@ export interface DaemonLayout {
 }
 
 /**
- * Makes the temp folder for a `role` ("master" or "minion") daemon. Kept short: unix socket paths
+ * Makes the temp folder `<prefix>-<role>-XXXXXX` for a `role` ("master" or "minion") daemon
+ * (`brine-salt-*` for real Salt daemons, `brine-cli-*` for Brine's). Kept short: unix socket paths
  * (sock_dir/...ipc) must stay under 108 bytes.
  */
-export function makeLayout(role: 'master' | 'minion'): DaemonLayout {
+export function makeLayout(role: 'master' | 'minion', prefix = 'brine-salt'): DaemonLayout {
   // A long TMPDIR would push sock_dir/minion_event_<hash>_pull.ipc past the 107-byte limit.
   const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
-  const rootDir = mkdtempSync(join(base, `brine-salt-${role}-`));
+  const rootDir = mkdtempSync(join(base, `${prefix}-${role}-`));
   const layout: DaemonLayout = {
     rootDir,
     confDir: join(rootDir, 'conf'),
