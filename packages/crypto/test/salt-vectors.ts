@@ -169,15 +169,16 @@ export function saltVectors(spec: SaltVectorSpec): void {
         expect(bytes.utf8Decode(plain)).toBe(c.plaintext);
       });
 
-      it.skipIf(!spec.oaepSeedInjectable).each(oaepCases)(
-        '%s: the pinned seed reproduces the ciphertext',
-        async (name) => {
+      // Only a backend that takes the OAEP seed from its random source can reproduce Salt's
+      // ciphertexts; node:crypto draws it inside OpenSSL, so for it the decryption above is the check.
+      if (spec.oaepSeedInjectable) {
+        it.each(oaepCases)('%s: the pinned seed reproduces the ciphertext', async (name) => {
           const c = rsa[name];
           const sealer = spec.create({ randomBytes: pinned(...c.oaep_seed_bytes_hex.map((h: string) => hex(h))) });
           const sealed = await sealer.seal(sealer.importPublicKey(vectorKey(c.encrypt_with)), text(c.plaintext));
           expect(toHex(sealed)).toBe(toHex(b64(c.ciphertext_b64)));
-        },
-      );
+        });
+      }
 
       it.each(['x931_auth_reply_sig', 'x931_minion_tok'])(
         '%s: X9.31 signature reproduced and recovered',
