@@ -89,6 +89,12 @@ export interface AuthCell {
   transport: TransportName;
   /** Minions signing in at once (each loops: sign in, forget the session, sign in again). */
   minions: number;
+  /**
+   * `full`: every minion does its whole side of the handshake (three private-key decryptions), on
+   * the same cores as the master. `master`: minions replay a prepared `_auth` and only check the
+   * signed accept, so the figure is the master's capacity.
+   */
+  load: 'full' | 'master';
   handshakes: number;
   seconds: number;
   perSecond: number;

@@ -45,7 +45,7 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
       ? rsa2048
           .map(
             (c) =>
-              `${c.suite}: ${Math.round(c.perSecond)}/s (master ${c.serverCpu.toFixed(2)} cores, ` +
+              `${c.suite}${c.load === 'master' ? ' (master capacity)' : ' (full minions)'}: ${Math.round(c.perSecond)}/s (master ${c.serverCpu.toFixed(2)} cores, ` +
               `${Math.round(c.perServerCpuSecond)} per master CPU-second; minions ${c.clientCpu.toFixed(2)} cores)`,
           )
           .join('; ')

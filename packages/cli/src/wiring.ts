@@ -1,4 +1,5 @@
 import { ConfigError, ErrorCodes, type CryptoSuite, type Logger, type TransportFactory } from '@brine/core';
+import { availableParallelism } from 'node:os';
 import { createPooledSuite } from '@brine/core/node';
 
 export interface LoadedTransports {
@@ -64,6 +65,13 @@ const BACKENDS: Readonly<Record<string, { module: string; exportName: string }>>
   nacl: { module: '@brine/crypto/nacl', exportName: 'createNaclSuite' },
 };
 
+/** `worker_threads`: -1 means one thread per core, and no pool on a single core (it would only add hops). */
+export function poolSize(workerThreads: number): number {
+  if (workerThreads >= 0) return workerThreads;
+  const cores = availableParallelism();
+  return cores >= 2 ? cores : 0;
+}
+
 /** The crypto suite a config asks for; with `worker_threads > 0`, the pooled suite over it (or the plain one if the pool cannot start). */
 export async function buildSuite(choice: SuiteChoice, logger: Logger): Promise<BuiltSuite> {
   const backend = BACKENDS[choice.crypto];
@@ -74,7 +82,7 @@ export async function buildSuite(choice: SuiteChoice, logger: Logger): Promise<B
     choice.crypto === 'nacl'
       ? (await import('@brine/crypto/nacl')).createNaclSuite()
       : (await import('@brine/crypto/node')).createNodeSaltSuite();
-  const threads = choice.worker_threads ?? 0;
+  const threads = poolSize(choice.worker_threads ?? 0);
   if (threads <= 0) return { suite: base, close: async () => {} };
   const pooled = createPooledSuite(base, {
     module: import.meta.resolve(backend.module),

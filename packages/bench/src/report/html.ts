@@ -52,7 +52,7 @@ function charts(r: BenchResults): string[] {
   }
   if (r.auth.length) {
     const groups: BarGroup[] = r.auth.map((c) => ({
-      label: `${c.suite}${c.bits ? ` ${c.bits}` : ''}`,
+      label: `${c.suite}${c.bits ? ` ${c.bits}` : ''}${c.load === 'master' ? ' (master capacity)' : ''}`,
       bars: [
         { series: 'handshakes/s', value: c.perSecond },
         { series: 'per master CPU-second', value: c.perServerCpuSecond },

@@ -1,5 +1,6 @@
 /** The load generator of the auth family: N minions, each signing in again and again. */
 import { performance } from 'node:perf_hooks';
+import { buildSignIn, bytesField, isDict, loads } from '@brine/core';
 import type { Role } from '../children/protocol.js';
 import { cpuBetween, cpuSnapshot, type CpuUse } from '../cpu.js';
 import type { SuiteName, Summary, TransportName } from '../results.js';
@@ -45,6 +46,69 @@ async function storm(minions: BenchMinion[], ms: number, record: boolean): Promi
         const t0 = performance.now();
         try {
           await m.auth.authenticate({ timeout: 120_000 });
+          handshakes++;
+          if (record) samples.push((performance.now() - t0) * 1000);
+        } catch (error) {
+          errors++;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        }
+        last = Math.max(last, performance.now());
+      }
+    }),
+  );
+  return {
+    handshakes,
+    errors,
+    seconds: (last - start) / 1000,
+    latencyUs: samples.summary(),
+    ...(firstError === undefined ? {} : { firstError }),
+  };
+}
+
+/**
+ * Master capacity: each minion sends the same prepared `_auth` request again and again (with its
+ * token, as a minion that has pinned the master key does) and only checks that the reply is an
+ * accept signed by the master key. The master does all of its handshake work every time (token
+ * decryption, three sealed keys, the signed reply); the load generator skips the minion's three
+ * private-key decryptions, so the master, not the generator, sets the pace on a shared machine.
+ */
+async function flood(minions: BenchMinion[], ms: number, record: boolean): Promise<Omit<AuthRunResult, 'cpu'>> {
+  const prepared = await Promise.all(
+    minions.map(async (m) => {
+      const pinned = await m.store.readFile('minion_master.pub');
+      if (pinned === undefined) throw new Error(`${m.id} has not signed in once`);
+      const request = await buildSignIn({
+        suite: m.suite,
+        keys: m.keys,
+        id: m.id,
+        encAlgo: m.suite.encAlgos[0]!,
+        sigAlgo: m.suite.sigAlgos[0]!,
+        pinnedMasterPem: pinned,
+        clearToken: new TextEncoder().encode(m.suite.generateSessionKey()),
+      });
+      return { m, envelope: { enc: 'clear', load: request.load, version: 3 }, master: m.suite.importPublicKey(pinned) };
+    }),
+  );
+  const samples = new Samples(record ? 4096 : 16);
+  const start = performance.now();
+  const end = start + ms;
+  let handshakes = 0;
+  let errors = 0;
+  let last = start;
+  let firstError: string | undefined;
+  await Promise.all(
+    prepared.map(async ({ m, envelope, master }) => {
+      while (performance.now() < end && errors < 100) {
+        const t0 = performance.now();
+        try {
+          const reply = await m.client.request(envelope, { timeout: 120_000 });
+          const signed = isDict(reply) ? bytesField(reply.load) : undefined;
+          const sig = isDict(reply) ? bytesField(reply.sig) : undefined;
+          if (!signed || !sig || !(await m.suite.verify(master, signed, sig)))
+            throw new Error('reply is not signed by the master');
+          const inner = loads(signed);
+          if (!isDict(inner) || !('aes' in inner) || !('token' in inner))
+            throw new Error('reply is not an accept with a token');
           handshakes++;
           if (record) samples.push((performance.now() - t0) * 1000);
         } catch (error) {
@@ -115,6 +179,7 @@ export async function startAuthClient(spec: AuthClientSpec): Promise<{ role: Rol
   const role: Role = {
     ops: {
       storm: (args: { ms: number; record?: boolean }) => timed(() => storm(minions, args.ms, args.record ?? true)),
+      flood: (args: { ms: number; record?: boolean }) => timed(() => flood(minions, args.ms, args.record ?? true)),
       once: (args?: { timeout?: number }) => timed(() => signInOnce(minions, args?.timeout ?? 120_000)),
     },
     async close() {

@@ -8,6 +8,7 @@ import {
   silentLogger,
   type CryptoSuite,
   type Dict,
+  type KeyStore,
   type RequestClient,
 } from '@brine/core';
 import type { TransportName } from '../results.js';
@@ -20,6 +21,9 @@ export interface BenchMinion {
   client: RequestClient;
   auth: AsyncAuth;
   channel: ReqChannel;
+  keys: MinionKeys;
+  store: KeyStore;
+  suite: CryptoSuite;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,9 @@ export async function connectMinion(spec: MinionSpec): Promise<BenchMinion> {
     client,
     auth,
     channel,
+    keys,
+    store,
+    suite: spec.suite,
     async close() {
       auth.close();
       await client.close();

@@ -45,7 +45,7 @@ export const MASTER_DEFAULTS: MasterConfig = {
   rotate_aes_key: true,
   loop_interval: 60,
   timeout: 5,
-  worker_threads: 0,
+  worker_threads: -1,
   pub_hwm: 1000,
   auth_events: true,
   publish_drain_timeout: 5,

@@ -63,7 +63,10 @@ export interface MasterConfig extends CommonConfig {
   loop_interval: number;
   /** Seconds `run` waits for returns by default (Salt's `timeout`, 5). */
   timeout: number;
-  /** Threads for auth crypto; 0 = no pool. */
+  /**
+   * Worker threads for the auth handshake's private-key operations (a pooled crypto suite, wired by
+   * the app or the CLI): -1 (default) = one per CPU core when there are at least two, 0 = none.
+   */
   worker_threads: number;
   pub_hwm: number;
   /** Salt `auth_events`: fire salt/auth events. */
