@@ -46,7 +46,8 @@ export const FULL: Profile = {
   salt: {
     authMinions: 64,
     authMs: 3000,
-    requestMinions: 4,
+    // Like a fleet: many minions, each with one request in flight (what a salt-minion's REQ socket allows).
+    requestMinions: 32,
     requestInflight: 32,
     requestMs: 3000,
     publishMinions: 50,
@@ -70,8 +71,8 @@ export const QUICK: Profile = {
   salt: {
     authMinions: 16,
     authMs: 600,
-    requestMinions: 2,
-    requestInflight: 16,
+    requestMinions: 8,
+    requestInflight: 8,
     requestMs: 600,
     publishMinions: 8,
     publishJobs: 3,

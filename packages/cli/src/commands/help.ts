@@ -17,6 +17,7 @@ Commands:
   key       manage minion keys on the master, as salt-key does
   run       run a function on minions through the local master, as salt does
   demo      a master and minions in one process on loopback: keys, handshake, test.ping
+  bench     measure the transports, the channel, auth and a real salt-master (see brine-bench --help)
   help      show help for a command
 
 Options:

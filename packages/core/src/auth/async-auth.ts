@@ -11,6 +11,7 @@ import { utf8Encode } from '../util/bytes.js';
 import { TypedEmitter } from '../util/emitter.js';
 import type { AuthStateName, AuthTransition } from './auth-state.js';
 import type { AuthCredentials } from './credentials.js';
+import { CredentialsCache } from './credentials-cache.js';
 import type { MinionKeys } from './minion-keys.js';
 import { buildSignIn, verifySignIn, type SignInContext } from './sign-in.js';
 
@@ -43,6 +44,8 @@ export interface AsyncAuthOptions {
   masterFinger?: string;
   /** Protocol version to speak. Default 3. */
   version?: number;
+  /** Shared credentials by (pki_dir, id, master_uri), Salt's `creds_map`. */
+  credentialsCache?: CredentialsCache;
 }
 
 export interface AsyncAuthEvents {
@@ -64,7 +67,10 @@ export class AsyncAuth {
   private attempt: Promise<AuthCredentials> | undefined;
   private readonly stop = new AbortController();
   private readonly clearToken: Uint8Array;
-  private readonly o: Required<Omit<AsyncAuthOptions, 'masterFinger'>> & Pick<AsyncAuthOptions, 'masterFinger'>;
+  private readonly o: Required<Omit<AsyncAuthOptions, 'masterFinger' | 'credentialsCache'>> &
+    Pick<AsyncAuthOptions, 'masterFinger'>;
+  private readonly cache: CredentialsCache | undefined;
+  private readonly cacheKey: string;
 
   constructor(
     private readonly suite: CryptoSuite,
@@ -91,7 +97,20 @@ export class AsyncAuth {
       id: options.id,
       masterUri: options.masterUri,
     };
+    delete (this.o as { credentialsCache?: unknown }).credentialsCache;
     this.clearToken = utf8Encode(suite.generateSessionKey());
+    this.cache = options.credentialsCache;
+    this.cacheKey = CredentialsCache.key(store.location, options.id, options.masterUri);
+    const cached = this.cache?.get(this.cacheKey);
+    if (cached) {
+      this.current = cached;
+      this.stateName = 'authenticated';
+    }
+  }
+
+  /** True once `close()` ran. */
+  get closed(): boolean {
+    return this.stop.signal.aborted;
   }
 
   get state(): AuthStateName {
@@ -113,6 +132,7 @@ export class AsyncAuth {
   /** Forgets the credentials (the next request signs in again). */
   invalidate(): void {
     this.current = undefined;
+    this.cache?.delete(this.cacheKey);
   }
 
   /**
@@ -295,6 +315,7 @@ export class AsyncAuth {
             : Crypticle.fromKey(this.suite, outcome.session),
     };
     this.current = creds;
+    this.cache?.set(this.cacheKey, creds);
     this.transition('authenticated');
     this.events.emit('authenticated', creds);
     return creds;

@@ -12,3 +12,4 @@ export { SharedKey } from './shared-key.js';
 export { SessionKeys } from './session-keys.js';
 export { buildSignIn, verifySignIn } from './sign-in.js';
 export type { SignInContext, SignInOutcome, SignInRequest, VerifyOptions } from './sign-in.js';
+export { CredentialsCache } from './credentials-cache.js';

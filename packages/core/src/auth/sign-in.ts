@@ -95,6 +95,9 @@ export async function verifySignIn(
 
   let masterPem = ctx.pinnedMasterPem;
   let pinMaster = false;
+  // The token was sealed to the pinned key; when a signed new master key replaces the pin, it
+  // cannot come back (Salt: `extract_aes(payload, master_pub=False)`).
+  let checkToken = true;
   let accepted: { aes: string; session: string | undefined } | undefined;
   const offeredPem = textField(payload.pub_key);
   if (offeredPem !== undefined) {
@@ -119,6 +122,7 @@ export async function verifySignIn(
       }
       masterPem = offered;
       pinMaster = true;
+      checkToken = false;
     } else if (masterPem === undefined) {
       if (options.verifyMasterPubkeySign && !(await signedByMasterSign())) {
         throw new AuthError(ErrorCodes.BAD_SIGNATURE, "the master's public key signature did not verify");
@@ -128,7 +132,7 @@ export async function verifySignIn(
     } else if (options.alwaysVerifySignature && !(await signedByMasterSign())) {
       throw new AuthError(ErrorCodes.BAD_SIGNATURE, "the master's public key signature did not verify");
     }
-    accepted = await decryptKeys(ctx, request, payload, masterPem);
+    accepted = await decryptKeys(ctx, request, payload, masterPem, checkToken);
   }
 
   if (masterPem !== undefined) {
@@ -158,6 +162,7 @@ async function decryptKeys(
   request: SignInRequest,
   payload: Dict,
   masterPem: string,
+  checkToken: boolean,
 ): Promise<{ aes: string; session: string | undefined }> {
   const { suite, keys } = ctx;
   const sealedAes = bytesField(payload.aes);
@@ -179,7 +184,7 @@ async function decryptKeys(
   if (!recovered || !bytesEqual(recovered, digest)) {
     throw new AuthError(ErrorCodes.BAD_SIGNATURE, 'the AES key signature did not verify against the master key');
   }
-  if (request.token !== undefined) {
+  if (checkToken && request.token !== undefined) {
     const sealedToken = bytesField(payload.token);
     const token = sealedToken ? await open('token', sealedToken) : undefined;
     if (!token || !bytesEqual(token, request.token)) {

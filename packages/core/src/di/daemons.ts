@@ -2,6 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { resolveMasterConfig, resolveMinionConfig } from '../config/resolve.js';
 import type { MasterConfig, MinionConfig } from '../config/types.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+import { CredentialsCache } from '../auth/credentials-cache.js';
 import { EventBus } from '../events/event-bus.js';
 import type { KeyStore } from '../keystore/types.js';
 import type { Logger } from '../logger.js';
@@ -51,6 +52,9 @@ function daemonContainer(
   c.registerInstance(TOKENS.CryptoSuite, wiring.suite);
   c.registerInstance(TOKENS.KeyStore, wiring.keyStore);
   c.registerInstance(TOKENS.EventBus, new EventBus());
+  // Minions under one parent share credentials (Salt's creds_map) when the parent holds a cache.
+  if (!c.isRegistered(TOKENS.CredentialsCache, true))
+    c.registerInstance(TOKENS.CredentialsCache, new CredentialsCache());
   return c;
 }
 

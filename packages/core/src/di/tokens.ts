@@ -20,6 +20,8 @@ export const TOKENS = {
   MasterConfig: Symbol.for('brine.MasterConfig'),
   MinionConfig: Symbol.for('brine.MinionConfig'),
   Clock: Symbol.for('brine.Clock'),
+  /** Salt's creds_map: register one in a parent container to share credentials between minions. */
+  CredentialsCache: Symbol.for('brine.CredentialsCache'),
 } as const;
 
 export type TokenName = keyof typeof TOKENS;

@@ -1,6 +1,7 @@
 import '../di/reflect.js';
 import { inject, injectable } from 'tsyringe';
 import { AsyncAuth } from '../auth/async-auth.js';
+import { CredentialsCache } from '../auth/credentials-cache.js';
 import type { AuthTransition } from '../auth/auth-state.js';
 import { MinionKeys } from '../auth/minion-keys.js';
 import { PubChannel } from '../channel/pub-channel.js';
@@ -59,6 +60,7 @@ export class Minion {
     @inject(TOKENS.KeyStore) readonly store: KeyStore,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.EventBus) bus?: EventBus,
+    @inject(TOKENS.CredentialsCache) private readonly credentials?: CredentialsCache,
   ) {
     this.bus = bus ?? new EventBus();
   }
@@ -91,7 +93,10 @@ export class Minion {
     const topts = transportOptionsOf(config, { logger: logger.child(`transport.${this.transport.name}`) });
     const reqClient = this.transport.requestClient(topts);
     const pubClient = this.transport.publishClient(topts);
-    logger.debug(`Initializing new AsyncAuth for (${store.location}, ${config.id}, ${masterUri})`);
+    const cached = this.credentials?.get(CredentialsCache.key(store.location, config.id, masterUri));
+    logger.debug(
+      `${cached ? 'Re-using' : 'Initializing new'} AsyncAuth for (${store.location}, ${config.id}, ${masterUri})`,
+    );
     const channelName = `Async${CHANNEL_LABELS[this.transport.name] ?? this.transport.name}ReqChannel`;
     logger.debug(`Initializing new ${channelName} for (${store.location}, ${config.id}, ${masterUri}, 'clear')`);
     const auth = new AsyncAuth(
@@ -115,6 +120,7 @@ export class Minion {
         masterSignKeyName: config.master_sign_key_name,
         ...(config.master_finger ? { masterFinger: config.master_finger } : {}),
         version: config.auth_protocol_version,
+        ...(this.credentials ? { credentialsCache: this.credentials } : {}),
       },
       logger.child('crypt'),
     );
@@ -150,7 +156,7 @@ export class Minion {
     this.parts = { auth, req, pub, reqClient, pubClient };
     try {
       await reqClient.connect({ host: config.master, port: config.master_port }, options);
-      const creds = await auth.authenticate(options);
+      const creds = auth.creds ?? (await auth.authenticate(options));
       logger.debug(`Initializing new ${channelName} for (${store.location}, ${config.id}, ${masterUri}, 'aes')`);
       logger.debug(`Re-using AsyncAuth for (${store.location}, ${config.id}, ${masterUri})`);
       const publishPort = config.publish_port || creds.publishPort;

@@ -103,13 +103,16 @@ export interface MasterFixtureOptions {
   channel?: ReqServerChannelOptions;
   commands?: ReadonlyMap<string, CommandHandler>;
   logger?: Logger;
+  /** Sign the master public key with master_sign.pem (Salt's `master_sign_pubkey`). */
+  masterSign?: boolean;
 }
 
 export async function createMaster(options: MasterFixtureOptions): Promise<MasterFixture> {
   const { suite } = options;
   const logger = options.logger ?? silentLogger;
   const store = await storeWith('master', options.keys ?? vectorPair('master'));
-  const masterKeys = await MasterKeys.load(store, suite);
+  if (options.masterSign) await store.ensureKeyPair('master_sign', async () => vectorPair('master_sign'));
+  const masterKeys = await MasterKeys.load(store, suite, { signPubkey: options.masterSign === true });
   const shared = new SharedKey(suite, masterKeys, options.aesKey);
   const sessions = new SessionKeys(suite);
   const tokens = new TokenVerifier(suite, store);
