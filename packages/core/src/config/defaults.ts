@@ -11,6 +11,7 @@ const common: CommonConfig = {
   ipv6: false,
   ssl: null,
   zmq_filtering: false,
+  zmq_request_pipelining: false,
   tcp_keepalive: true,
   tcp_keepalive_idle: 300,
   recon_default: 1000,

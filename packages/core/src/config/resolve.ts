@@ -33,6 +33,7 @@ export function transportOptionsOf(
     tcpKeepaliveIdle: config.tcp_keepalive_idle,
     ...(config.ssl ? { ssl: config.ssl } : {}),
     zmqFiltering: config.zmq_filtering,
+    requestPipelining: config.zmq_request_pipelining,
     ...extra,
   };
 }

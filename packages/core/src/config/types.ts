@@ -21,6 +21,12 @@ export interface CommonConfig {
   /** TLS for tcp and ws (Salt's `ssl` dict). */
   ssl: TlsOptions | null;
   zmq_filtering: boolean;
+  /**
+   * Brine extension: a ZeroMQ minion keeps many requests in flight on its one connection (an extra
+   * envelope frame per request). Brine masters, Salt 3007 and Salt 3008 with worker pools off accept
+   * it; Salt 3008's default routing device does not, so the default (false) is Salt's exact REQ framing.
+   */
+  zmq_request_pipelining: boolean;
   tcp_keepalive: boolean;
   tcp_keepalive_idle: number;
   /** ms; Salt's reconnect options. */
