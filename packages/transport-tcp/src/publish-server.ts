@@ -34,7 +34,6 @@ interface Subscriber {
   id: string | undefined;
   /** Messages written to the socket but not yet flushed, bounded by the high-water mark. */
   slots: Slots;
-  corked: boolean;
 }
 
 const EMPTY_HEAD = packb({});
@@ -143,15 +142,7 @@ export class TcpPublishServer implements PublishServer {
       sub.slots.release();
       return;
     }
-    if (!sub.corked) {
-      // Batch this tick's frames into one writev.
-      sub.corked = true;
-      sub.connection.socket.cork();
-      process.nextTick(() => {
-        sub.corked = false;
-        sub.connection.socket.uncork();
-      });
-    }
+    sub.connection.corkThisTick();
     sub.connection.write(frame, () => sub.slots.release());
   }
 
@@ -181,7 +172,6 @@ export class TcpPublishServer implements PublishServer {
       peer,
       id: undefined,
       slots: new Slots(this.options.highWaterMark),
-      corked: false,
       connection: undefined as unknown as FramedConnection,
     };
     let identifying = Promise.resolve();

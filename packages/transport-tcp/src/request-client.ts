@@ -12,6 +12,7 @@ import {
   TimeoutError,
   TransportError,
   type AbortOptions,
+  type Deadline,
   TypedEmitter,
   type Address,
   type ClientEvents,
@@ -131,7 +132,7 @@ export class TcpRequestClient implements RequestClient {
     }
     // The common case (no caller signal, a free slot) needs no AbortController: a plain timer.
     if (options.signal === undefined && this.slots.tryAcquire()) {
-      return this.send(body, options.timeout ?? this.options.requestTimeout);
+      return this.enqueue(body, options.timeout ?? this.options.requestTimeout, undefined);
     }
     const limit = deadline(options, this.options.requestTimeout, 'request');
     try {
@@ -140,44 +141,26 @@ export class TcpRequestClient implements RequestClient {
       limit.dispose();
       throw error;
     }
-    return new Promise<unknown>((resolve, reject) => {
-      const pending: Pending = {
-        body,
-        mid: undefined,
-        resolve: (reply) => {
-          settle();
-          resolve(reply);
-        },
-        reject: (error) => {
-          settle();
-          reject(error);
-        },
-      };
-      const onAbort = (): void => {
-        this.forget(pending);
-        pending.reject(limit.signal.reason);
-      };
-      const settle = (): void => {
-        limit.signal.removeEventListener('abort', onAbort);
-        limit.dispose();
-        this.slots.release();
-      };
-      if (limit.signal.aborted) {
-        pending.reject(limit.signal.reason);
-        return;
-      }
-      limit.signal.addEventListener('abort', onAbort, { once: true });
-      this.unsent.push(pending);
-      this.flush();
-    });
+    return this.enqueue(body, undefined, limit);
   }
 
-  /** Sends with a slot already taken and only a timeout to honour (same errors as the general path). */
-  private send(body: Uint8Array, timeout: number | undefined): Promise<unknown> {
+  /**
+   * Queues a request whose slot is already taken. It ends by its reply, by `timeout` (a plain timer)
+   * or by `limit` (the caller's signal and timeout); either way the slot is released once.
+   */
+  private enqueue(body: Uint8Array, timeout: number | undefined, limit: Deadline | undefined): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      const onAbort = (): void => {
+        this.forget(pending);
+        pending.reject(limit!.signal.reason);
+      };
       const settle = (): void => {
         if (timer !== undefined) clearTimeout(timer);
+        if (limit) {
+          limit.signal.removeEventListener('abort', onAbort);
+          limit.dispose();
+        }
         this.slots.release();
       };
       const pending: Pending = {
@@ -192,7 +175,13 @@ export class TcpRequestClient implements RequestClient {
           reject(error);
         },
       };
-      if (timeout !== undefined && Number.isFinite(timeout)) {
+      if (limit) {
+        if (limit.signal.aborted) {
+          pending.reject(limit.signal.reason);
+          return;
+        }
+        limit.signal.addEventListener('abort', onAbort, { once: true });
+      } else if (timeout !== undefined && Number.isFinite(timeout)) {
         timer = setTimeout(
           () => {
             this.forget(pending);
