@@ -1,11 +1,10 @@
+import type { Redialer } from '@brine/core';
 import {
   BoundedQueue,
   ClosedError,
   ErrorCodes,
   formatAddress,
   ProtocolError,
-  ReconnectPolicy,
-  Redialer,
   toBrineError,
   TransportError,
   bytes,
@@ -15,10 +14,10 @@ import {
   type PublishClient,
   type PublishConnectOptions,
 } from '@brine/core';
-import { FramedConnection } from './connection.js';
+import type { FramedConnection } from './connection.js';
 import { encodeFrame, type Frame } from './framing.js';
 import type { ResolvedTcpOptions } from './options.js';
-import { dial } from './socket.js';
+import { clientRedialer } from './client-redialer.js';
 
 /**
  * Salt's TCP publish client: receives `{head, body: bin(payload)}` frames and yields the payload
@@ -91,38 +90,21 @@ export class TcpPublishClient implements PublishClient {
 
   private ensureRedialer(presence: PublishConnectOptions['presence']): Redialer<FramedConnection> {
     if (this.redialer) return this.redialer;
-    const { options } = this;
-    const target = this.address ? formatAddress(this.address) : 'tcp://(not connected)';
-    this.redialer = new Redialer<FramedConnection>({
-      target,
+    if (!this.address) throw new ClosedError('no address');
+    this.redialer = clientRedialer({
+      address: this.address,
+      target: formatAddress(this.address),
+      options: this.options,
       events: this.events,
-      logger: options.logger,
-      policy: new ReconnectPolicy(options.reconnect, options.logger),
-      dial: async (signal) => {
-        if (!this.address) throw new ClosedError('no address');
-        const socket = await dial(this.address, {
-          ssl: options.ssl,
-          keepalive: options.tcpKeepalive,
-          keepaliveIdle: options.tcpKeepaliveIdle,
-          signal,
-          target,
-        });
-        const connection = new FramedConnection(socket, {
-          maxMessageSize: options.maxMessageSize,
-          idleTimeout: 0,
-          logger: options.logger,
-          label: target,
-          onFrame: (frame) => this.onPublish(connection, frame),
-        });
-        if (presence) {
-          try {
-            connection.write(encodeFrame({}, await presence()));
-          } catch (error) {
-            connection.end();
-            throw toBrineError(error, ErrorCodes.BAD_LOAD, 'cannot build the presence message');
-          }
+      onFrame: (connection, frame) => this.onPublish(connection, frame),
+      opened: async (connection) => {
+        if (!presence) return;
+        try {
+          connection.write(encodeFrame({}, await presence()));
+        } catch (error) {
+          connection.end();
+          throw toBrineError(error, ErrorCodes.BAD_LOAD, 'cannot build the presence message');
         }
-        return connection;
       },
       serve: async (connection) => {
         this.connection = connection;
@@ -131,7 +113,6 @@ export class TcpPublishClient implements PublishClient {
         this.connection = undefined;
         return reason;
       },
-      hangUp: (connection) => connection.end(),
     });
     return this.redialer;
   }

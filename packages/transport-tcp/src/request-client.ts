@@ -1,3 +1,4 @@
+import type { Redialer } from '@brine/core';
 import {
   BrineError,
   ClosedError,
@@ -6,8 +7,6 @@ import {
   formatAddress,
   packb,
   ProtocolError,
-  ReconnectPolicy,
-  Redialer,
   Slots,
   TimeoutError,
   TransportError,
@@ -18,10 +17,10 @@ import {
   type ClientEvents,
   type RequestClient,
 } from '@brine/core';
-import { FramedConnection } from './connection.js';
+import type { FramedConnection } from './connection.js';
 import { joinFrame, type Frame } from './framing.js';
 import type { ResolvedTcpOptions } from './options.js';
-import { dial } from './socket.js';
+import { clientRedialer } from './client-redialer.js';
 
 interface Pending {
   body: Uint8Array;
@@ -67,32 +66,14 @@ export class TcpRequestClient implements RequestClient {
 
   private ensureRedialer(): Redialer<FramedConnection> {
     if (this.redialer) return this.redialer;
-    const { options } = this;
-    const target = this.address ? formatAddress(this.address) : 'tcp://(not connected)';
-    this.redialer = new Redialer<FramedConnection>({
-      target,
+    if (!this.address) throw new ClosedError('no address');
+    this.redialer = clientRedialer({
+      address: this.address,
+      target: formatAddress(this.address),
+      options: this.options,
       events: this.events,
-      logger: options.logger,
-      policy: new ReconnectPolicy(options.reconnect, options.logger),
-      dial: async (signal) => {
-        if (!this.address) throw new ClosedError('no address');
-        const socket = await dial(this.address, {
-          ssl: options.ssl,
-          keepalive: options.tcpKeepalive,
-          keepaliveIdle: options.tcpKeepaliveIdle,
-          signal,
-          target,
-        });
-        return new FramedConnection(socket, {
-          maxMessageSize: options.maxMessageSize,
-          idleTimeout: 0,
-          logger: options.logger,
-          label: target,
-          onFrame: (frame) => this.onReply(frame),
-        });
-      },
+      onFrame: (_connection, frame) => this.onReply(frame),
       serve: (connection) => this.serve(connection),
-      hangUp: (connection) => connection.end(),
     });
     return this.redialer;
   }

@@ -136,8 +136,3 @@ describe.skipIf(!hasSaltPython)(`Salt's own client (${SALT_PYTHON})`, () => {
   }, 60_000);
 });
 
-if (!hasSaltPython) {
-  describe('Salt interop', () => {
-    it.skip(`needs a Salt venv python at ${SALT_PYTHON} (set BRINE_SALT_PYTHON)`, () => {});
-  });
-}
