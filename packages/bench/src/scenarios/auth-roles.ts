@@ -30,8 +30,13 @@ export interface AuthRunResult {
   cpu: CpuUse;
 }
 
-/** Every minion signs in, forgets its credentials and signs in again until `ms` have passed. */
-async function storm(minions: BenchMinion[], ms: number, record: boolean): Promise<Omit<AuthRunResult, 'cpu'>> {
+/** Runs `attempt` for every worker again and again until `ms` have passed, counting successes. */
+async function repeat<W>(
+  workers: W[],
+  ms: number,
+  record: boolean,
+  attempt: (worker: W) => Promise<void>,
+): Promise<Omit<AuthRunResult, 'cpu'>> {
   const samples = new Samples(record ? 4096 : 16);
   const start = performance.now();
   const end = start + ms;
@@ -40,12 +45,11 @@ async function storm(minions: BenchMinion[], ms: number, record: boolean): Promi
   let last = start;
   let firstError: string | undefined;
   await Promise.all(
-    minions.map(async (m) => {
+    workers.map(async (worker) => {
       while (performance.now() < end && errors < 100) {
-        m.auth.invalidate();
         const t0 = performance.now();
         try {
-          await m.auth.authenticate({ timeout: 120_000 });
+          await attempt(worker);
           handshakes++;
           if (record) samples.push((performance.now() - t0) * 1000);
         } catch (error) {
@@ -63,6 +67,14 @@ async function storm(minions: BenchMinion[], ms: number, record: boolean): Promi
     latencyUs: samples.summary(),
     ...(firstError === undefined ? {} : { firstError }),
   };
+}
+
+/** Every minion signs in, forgets its credentials and signs in again until `ms` have passed. */
+function storm(minions: BenchMinion[], ms: number, record: boolean): Promise<Omit<AuthRunResult, 'cpu'>> {
+  return repeat(minions, ms, record, async (m) => {
+    m.auth.invalidate();
+    await m.auth.authenticate({ timeout: 120_000 });
+  });
 }
 
 /**
@@ -89,43 +101,16 @@ async function flood(minions: BenchMinion[], ms: number, record: boolean): Promi
       return { m, envelope: { enc: 'clear', load: request.load, version: 3 }, master: m.suite.importPublicKey(pinned) };
     }),
   );
-  const samples = new Samples(record ? 4096 : 16);
-  const start = performance.now();
-  const end = start + ms;
-  let handshakes = 0;
-  let errors = 0;
-  let last = start;
-  let firstError: string | undefined;
-  await Promise.all(
-    prepared.map(async ({ m, envelope, master }) => {
-      while (performance.now() < end && errors < 100) {
-        const t0 = performance.now();
-        try {
-          const reply = await m.client.request(envelope, { timeout: 120_000 });
-          const signed = isDict(reply) ? bytesField(reply.load) : undefined;
-          const sig = isDict(reply) ? bytesField(reply.sig) : undefined;
-          if (!signed || !sig || !(await m.suite.verify(master, signed, sig)))
-            throw new Error('reply is not signed by the master');
-          const inner = loads(signed);
-          if (!isDict(inner) || !('aes' in inner) || !('token' in inner))
-            throw new Error('reply is not an accept with a token');
-          handshakes++;
-          if (record) samples.push((performance.now() - t0) * 1000);
-        } catch (error) {
-          errors++;
-          firstError ??= error instanceof Error ? error.message : String(error);
-        }
-        last = Math.max(last, performance.now());
-      }
-    }),
-  );
-  return {
-    handshakes,
-    errors,
-    seconds: (last - start) / 1000,
-    latencyUs: samples.summary(),
-    ...(firstError === undefined ? {} : { firstError }),
-  };
+  return repeat(prepared, ms, record, async ({ m, envelope, master }) => {
+    const reply = await m.client.request(envelope, { timeout: 120_000 });
+    const signed = isDict(reply) ? bytesField(reply.load) : undefined;
+    const sig = isDict(reply) ? bytesField(reply.sig) : undefined;
+    if (!signed || !sig || !(await m.suite.verify(master, signed, sig)))
+      throw new Error('reply is not signed by the master');
+    const inner = loads(signed);
+    if (!isDict(inner) || !('aes' in inner) || !('token' in inner))
+      throw new Error('reply is not an accept with a token');
+  });
 }
 
 /** Each minion signs in once (all at once). */
