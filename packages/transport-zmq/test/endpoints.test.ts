@@ -65,4 +65,3 @@ describe.skipIf(!hasIpv6Loopback)('IPv6 loopback (::1)', () => {
     expect((publish as { port: number }).port).toBeGreaterThan(0);
   });
 });
-

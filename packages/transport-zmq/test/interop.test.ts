@@ -135,4 +135,3 @@ describe.skipIf(!hasSaltPython)(`Salt's own client (${SALT_PYTHON})`, () => {
     expect(got.hex).toBe(Buffer.from(payload).toString('hex'));
   }, 60_000);
 });
-
