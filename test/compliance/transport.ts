@@ -274,6 +274,29 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
         expect(await client.request(1, { timeout: 5000 })).toEqual({ echo: 1 });
       });
 
+      it('keeps one target per client: connecting it elsewhere is ERR_INVALID_STATE', async () => {
+        const { client, address } = await echoPair();
+        await client.connect(address, { timeout: 5000 }); // the same target again is fine
+        const other = track(make().requestServer());
+        const elsewhere = await other.listen(listenAt(), () => null);
+        await expect(client.connect(elsewhere, { timeout: 1000 })).rejects.toMatchObject({ code: 'ERR_INVALID_STATE' });
+        expect(await client.request('still', { timeout: 5000 })).toEqual({ echo: 'still' });
+      });
+
+      it('refuses to listen on a port another server holds, with a typed error, and serves on', async () => {
+        const { client, address } = await echoPair();
+        const second = make().requestServer();
+        const error = await second
+          .listen(address, () => null)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        await second.close();
+        expect(error).toBeInstanceOf(BrineError);
+        expect(await client.request('ok', { timeout: 5000 })).toEqual({ echo: 'ok' });
+      });
+
       it('gives up connecting to an unreachable server with ERR_TIMEOUT', async () => {
         const probe = track(make().requestServer());
         const address = await probe.listen(listenAt(), () => null);

@@ -1,12 +1,12 @@
 import type { Redialer } from '@brine/core';
 import {
+  assertSameTarget,
   BoundedQueue,
   ClosedError,
   ErrorCodes,
   formatAddress,
   ProtocolError,
   toBrineError,
-  TransportError,
   bytes,
   TypedEmitter,
   type Address,
@@ -50,9 +50,7 @@ export class TcpPublishClient implements PublishClient {
 
   async connect(address: Address, options: PublishConnectOptions = {}): Promise<void> {
     if (this.isClosed) throw new ClosedError('publish client is closed');
-    if (this.address && formatAddress(this.address) !== formatAddress(address)) {
-      throw new TransportError(ErrorCodes.INVALID_STATE, 'already connecting to another address; create a new client');
-    }
+    assertSameTarget(this.address && formatAddress(this.address), formatAddress(address));
     if (!this.address) {
       this.address = address;
       this.redialer = undefined;

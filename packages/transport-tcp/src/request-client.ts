@@ -1,5 +1,6 @@
 import type { Redialer } from '@brine/core';
 import {
+  assertSameTarget,
   BrineError,
   ClosedError,
   deadline,
@@ -80,9 +81,7 @@ export class TcpRequestClient implements RequestClient {
 
   async connect(address: Address, options: AbortOptions = {}): Promise<void> {
     if (this.isClosed) throw new ClosedError('request client is closed');
-    if (this.address && formatAddress(this.address) !== formatAddress(address)) {
-      throw new TransportError(ErrorCodes.INVALID_STATE, 'already connecting to another address; create a new client');
-    }
+    assertSameTarget(this.address && formatAddress(this.address), formatAddress(address));
     if (!this.address) {
       this.address = address;
       this.redialer = undefined;

@@ -1,4 +1,5 @@
 import {
+  assertSameTarget,
   BoundedQueue,
   ClosedError,
   ErrorCodes,
@@ -56,9 +57,7 @@ export class ZmqPublishClient implements PublishClient {
   async connect(address: Address, options: PublishConnectOptions = {}): Promise<void> {
     if (this.lifecycle.isClosed) throw new ClosedError('publish client is closed');
     const endpoint = toEndpoint(address);
-    if (this.endpoint !== undefined && this.endpoint !== endpoint) {
-      throw new TransportError(ErrorCodes.INVALID_STATE, `already connected to ${this.endpoint}; create a new client`);
-    }
+    assertSameTarget(this.endpoint, endpoint);
     if (!this.socket) this.open(endpoint, needsIpv6(address), options.identity);
     await this.watch!.waitConnected(options, `connecting to ${endpoint}`);
   }

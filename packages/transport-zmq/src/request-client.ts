@@ -1,4 +1,5 @@
 import {
+  assertSameTarget,
   asAbortError,
   ClosedError,
   dumps,
@@ -99,9 +100,7 @@ export class ZmqRequestClient implements RequestClient {
   async connect(address: Address, options: AbortOptions = {}): Promise<void> {
     if (this.lifecycle.isClosed) throw new ClosedError('request client is closed');
     const endpoint = toEndpoint(address);
-    if (this.endpoint !== undefined && this.endpoint !== endpoint) {
-      throw new TransportError(ErrorCodes.INVALID_STATE, `already connected to ${this.endpoint}; create a new client`);
-    }
+    assertSameTarget(this.endpoint, endpoint);
     if (!this.socket) this.open(endpoint, needsIpv6(address));
     await this.watch!.waitConnected(options, `connecting to ${endpoint}`);
   }

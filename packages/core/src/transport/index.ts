@@ -8,3 +8,4 @@ export type { RedialerOptions } from './redialer.js';
 export { TransportRegistry } from './registry.js';
 export { resolveTransportOptions, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_HIGH_WATER_MARK } from './options.js';
 export type { ResolvedTransportOptions } from './options.js';
+export { assertSameTarget } from './same-target.js';

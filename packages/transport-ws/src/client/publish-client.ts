@@ -1,4 +1,5 @@
 import {
+  assertSameTarget,
   BoundedQueue,
   ClosedError,
   ErrorCodes,
@@ -67,9 +68,7 @@ export class WsPublishClient implements PublishClient {
     if (this.isClosed) throw new ClosedError('publish client is closed');
     throwIfAborted(options.signal);
     const url = wsUrl(address, this.options.ssl !== undefined, this.options.publishPath);
-    if (this.url !== undefined && this.url !== url) {
-      throw new TransportError(ErrorCodes.INVALID_STATE, 'already connecting to another address; create a new client');
-    }
+    assertSameTarget(this.url, url);
     this.presence = options.presence;
     if (!this.redialer) {
       this.url = url;

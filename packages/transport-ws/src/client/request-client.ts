@@ -1,4 +1,5 @@
 import {
+  assertSameTarget,
   ClosedError,
   deadline,
   ErrorCodes,
@@ -74,9 +75,7 @@ export class WsRequestClient implements RequestClient {
     if (this.isClosed) throw new ClosedError('request client is closed');
     throwIfAborted(options.signal);
     const url = wsUrl(address, this.options.ssl !== undefined, this.options.requestPath);
-    if (this.url !== undefined && this.url !== url) {
-      throw new TransportError(ErrorCodes.INVALID_STATE, 'already connecting to another address; create a new client');
-    }
+    assertSameTarget(this.url, url);
     if (!this.redialer) {
       this.url = url;
       this.options.logger.debug(`Connecting the Minion to the Master URI (for the return server): ${url}`);

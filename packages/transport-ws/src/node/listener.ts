@@ -112,7 +112,10 @@ export class UpgradeListener {
     if (this.options.ipv6 && host === '0.0.0.0') host = '::';
     return new Promise((resolve, reject) => {
       const onError = (error: Error): void => {
-        reject(fromNodeError(error, ErrorCodes.UNREACHABLE, `cannot listen on ${host}:${address.port}`));
+        // A listener that could not bind releases what it holds before reporting.
+        void this.shutdown(async () => {}).then(() =>
+          reject(fromNodeError(error, ErrorCodes.UNREACHABLE, `cannot listen on ${host}:${address.port}`)),
+        );
       };
       this.server.once('error', onError);
       this.server.listen({ host, port: address.port, ipv6Only: false }, () => {

@@ -90,7 +90,6 @@ export class WsPublishServer implements PublishServer {
       this.address = await listener.listen(address);
     } catch (error) {
       this.listener = undefined;
-      await listener.shutdown(async () => {});
       throw error;
     }
     this.options.logger.debug(`ws publish server listening on ${formatAddress(this.address, 'ws')}`);

@@ -59,7 +59,6 @@ export class WsRequestServer implements RequestServer {
       this.address = await listener.listen(address);
     } catch (error) {
       this.listener = undefined;
-      await listener.shutdown(async () => {});
       throw error;
     }
     this.options.logger.debug(`ws request server listening on ${formatAddress(this.address, 'ws')}`);

@@ -1,0 +1,15 @@
+import { ErrorCodes, TransportError } from '../errors.js';
+
+/**
+ * A client connects to one place for its whole life (its reconnect loop keeps that target). A
+ * second `connect` to the same target is fine; to another one is ERR_INVALID_STATE.
+ */
+export function assertSameTarget(current: string | undefined, next: string): void {
+  if (current !== undefined && current !== next) {
+    throw new TransportError(
+      ErrorCodes.INVALID_STATE,
+      `already connecting to ${current}; create a new client for ${next}`,
+      { details: { current, next } },
+    );
+  }
+}
