@@ -4,6 +4,8 @@
 #   .venv/salt-3007  -> salt==3007.13
 # Idempotent: a venv whose stamp matches the wanted pins and whose salt imports is left alone (~1 s).
 # Quiet: pip output goes to .venv/<name>.log and is printed only on failure.
+# Each venv also gets scripts/salt-venv/brine_importer_cache_race_fix.py (see its docstring: a
+# CPython + Salt thread race in importlib.invalidate_caches that made salt-master log spurious ERRORs).
 # Env: PYTHON (default python3), BRINE_SALT_LINES (space-separated subset, e.g. "3008").
 set -euo pipefail
 
@@ -122,6 +124,15 @@ for pid in "${pids[@]}"; do
 done
 [ "$rc" -eq 0 ] || exit "$rc"
 
+# Rewritten on every run so an existing venv picks up changes to the fix.
+install_race_fix() {
+  local venv="$1" site
+  site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  cp "$ROOT/scripts/salt-venv/brine_importer_cache_race_fix.py" "$site/"
+  echo "import brine_importer_cache_race_fix" >"$site/brine_importer_cache_race_fix.pth"
+}
+
 for line in $WANTED; do
+  install_race_fix "$VENV_ROOT/salt-$line"
   echo "salt-$line: $(installed_version "$VENV_ROOT/salt-$line") ($VENV_ROOT/salt-$line)"
 done
