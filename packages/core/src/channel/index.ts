@@ -8,5 +8,5 @@ export { PubChannel } from './pub-channel.js';
 export type { PubChannelEvents, PubChannelOptions } from './pub-channel.js';
 export { PrivateReply } from './commands.js';
 export type { CommandContext, CommandHandler } from './commands.js';
-export { TokenVerifier } from './token-verifier.js';
+export { TokenVerifier, type TokenVerifierOptions } from './token-verifier.js';
 export { ReplayGuard } from './replay-guard.js';

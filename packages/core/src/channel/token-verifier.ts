@@ -5,24 +5,52 @@ import type { KeyStore } from '../keystore/types.js';
 import { TOKEN_MESSAGE } from '../protocol/constants.js';
 import { bytesEqual, timingSafeEqual } from '../util/bytes.js';
 
+export interface TokenVerifierOptions {
+  /**
+   * Milliseconds a verified token is trusted before the minion's accepted key is read from the
+   * store again. 0 reads it on every request, as Salt does; with a disk store that read is about
+   * half of a request's CPU. Keys changed through the master (KeyManager, the rotation dropfile)
+   * call `forget`/`clear` and take effect at once; this window only bounds how long a key file
+   * removed or replaced by hand goes unnoticed. Default 1000.
+   */
+  recheckMs?: number;
+  /** Clock in ms (tests). */
+  now?: () => number;
+}
+
+interface VerifiedToken {
+  tok: Uint8Array;
+  pem: string;
+  checkedAt: number;
+}
+
 /**
  * Checks a minion's `tok` (Salt's `validate_token`): the X9.31 signature of "salt" must recover
- * with the minion's accepted key. Like Salt, the accepted key is read from the store on every
- * check, so a key deleted or replaced behind the master's back (another process) stops its old
- * token at once. Tokens are deterministic, so the RSA check is skipped for a token already
- * verified against the same stored key.
+ * with the minion's accepted key. The accepted key is read from the store again at least every
+ * `recheckMs`, so a key deleted or replaced behind the master's back (another process) stops its
+ * old token within that window. Tokens are deterministic, so the RSA check is skipped for a token
+ * already verified against the same stored key.
  */
 export class TokenVerifier {
-  private readonly verified = new Map<string, { tok: Uint8Array; pem: string }>();
+  private readonly verified = new Map<string, VerifiedToken>();
+  private readonly recheckMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly suite: CryptoSuite,
     private readonly store: KeyStore,
-  ) {}
+    options: TokenVerifierOptions = {},
+  ) {
+    this.recheckMs = options.recheckMs ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
 
   /** Throws AuthError ERR_TOKEN_INVALID (or ERR_INVALID_MINION_ID) unless `tok` proves `id`. */
   async verify(id: string, tok: Uint8Array): Promise<void> {
     if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'invalid minion id in request');
+    const fresh = this.verified.get(id);
+    // Constant-time: the token proves the minion's identity, so its bytes must not leak by timing.
+    if (fresh && this.now() - fresh.checkedAt < this.recheckMs && timingSafeEqual(fresh.tok, tok)) return;
     const pem = await this.store.getMinionKey('accepted', id);
     if (pem === undefined) {
       this.verified.delete(id);
@@ -32,8 +60,10 @@ export class TokenVerifier {
       );
     }
     const cached = this.verified.get(id);
-    // Constant-time: the token proves the minion's identity, so its bytes must not leak by timing.
-    if (cached && cached.pem === pem && timingSafeEqual(cached.tok, tok)) return;
+    if (cached && cached.pem === pem && timingSafeEqual(cached.tok, tok)) {
+      cached.checkedAt = this.now();
+      return;
+    }
     let key: PublicKey;
     try {
       key = this.suite.importPublicKey(pem);
@@ -44,7 +74,7 @@ export class TokenVerifier {
     if (!recovered || !bytesEqual(recovered, TOKEN_MESSAGE)) {
       throw new AuthError(ErrorCodes.TOKEN_INVALID, `Minion token did not validate: ${id}`);
     }
-    this.verified.set(id, { tok: tok.slice(), pem });
+    this.verified.set(id, { tok: tok.slice(), pem, checkedAt: this.now() });
   }
 
   /** Call when a minion's key is deleted, rejected or replaced. */

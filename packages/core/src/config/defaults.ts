@@ -39,6 +39,7 @@ export const MASTER_DEFAULTS: MasterConfig = {
   max_minions: 0,
   minimum_auth_version: 3,
   request_server_ttl: 0,
+  token_recheck_interval: 1,
   publish_session: 86400,
   sign_pub_messages: true,
   publish_signing_algorithm: '',

@@ -59,6 +59,14 @@ export interface MasterConfig extends CommonConfig {
   minimum_auth_version: number;
   /** Seconds; 0 disables the v3 request TTL check. */
   request_server_ttl: number;
+  /**
+   * Brine extension, seconds: how long a verified minion token is trusted before the minion's
+   * accepted key is read from the key store again. 0 reads it on every request as Salt does (with
+   * keys on disk, about half of a request's CPU). Key changes made through the master or noticed
+   * through the rotation dropfile apply at once; this bounds how long a key file removed or
+   * replaced by hand goes unnoticed.
+   */
+  token_recheck_interval: number;
   /** Seconds a minion session key lives. */
   publish_session: number;
   sign_pub_messages: boolean;

@@ -120,7 +120,7 @@ export class Master {
     });
     const shared = new SharedKey(suite, masterKeys);
     const sessions = new SessionKeys(suite, config.publish_session * 1000);
-    const tokens = new TokenVerifier(suite, store);
+    const tokens = new TokenVerifier(suite, store, { recheckMs: config.token_recheck_interval * 1000 });
     const replay = new ReplayGuard(Math.max(config.request_server_ttl, 300) * 1000);
     const options = transportOptionsOf(config, { logger: logger.child(`transport.${this.transport.name}`) });
 

@@ -101,6 +101,8 @@ export interface MasterFixtureOptions {
   aesKey?: string;
   auth?: Partial<AuthServerOptions>;
   channel?: ReqServerChannelOptions;
+  /** TokenVerifier `recheckMs` (its default when absent). */
+  tokenRecheckMs?: number;
   commands?: ReadonlyMap<string, CommandHandler>;
   logger?: Logger;
   /** Sign the master public key with master_sign.pem (Salt's `master_sign_pubkey`). */
@@ -115,7 +117,11 @@ export async function createMaster(options: MasterFixtureOptions): Promise<Maste
   const masterKeys = await MasterKeys.load(store, suite, { signPubkey: options.masterSign === true });
   const shared = new SharedKey(suite, masterKeys, options.aesKey);
   const sessions = new SessionKeys(suite);
-  const tokens = new TokenVerifier(suite, store);
+  const tokens = new TokenVerifier(
+    suite,
+    store,
+    options.tokenRecheckMs === undefined ? {} : { recheckMs: options.tokenRecheckMs },
+  );
   const replay = new ReplayGuard(300_000);
   const events: AuthEvent[] = [];
   const errors: BrineError[] = [];
