@@ -1,5 +1,4 @@
 import { createHash, generateKeyPair } from 'node:crypto';
-import { pooledRandomBytes } from './random-pool.js';
 import { promisify } from 'node:util';
 import {
   extractSaltKeys,
@@ -16,12 +15,12 @@ import {
 import { checkDigest, SALT_ENC_ALGOS, SALT_SIG_ALGOS, saltHash } from '../common/algos.js';
 import { cryptoError } from '../common/errors.js';
 import type { RandomSource } from '../common/random.js';
-import { saltSessionCipher } from '../common/salt-cipher.js';
 import { checkRsaBits } from '../common/rsa-bits.js';
 import { u8 } from './bytes.js';
 import * as keys from './keys.js';
 import * as rsa from './rsa.js';
-import { nodeAesCbcHmac } from './session.js';
+import { randomPool } from './random-pool.js';
+import { nodeSaltSessionCipher, type RandomFill } from './session.js';
 
 const generateRsa = promisify(generateKeyPair);
 
@@ -43,10 +42,19 @@ export class NodeSaltSuite implements CryptoSuite {
   readonly encAlgos: readonly string[] = SALT_ENC_ALGOS;
   readonly sigAlgos: readonly string[] = SALT_SIG_ALGOS;
   readonly randomBytes: RandomSource;
+  private readonly fillRandom: RandomFill;
   private readonly publicKeys = new Map<string, PublicKey>();
 
   constructor(options: NodeSaltSuiteOptions = {}) {
-    this.randomBytes = options.randomBytes ?? pooledRandomBytes();
+    const custom = options.randomBytes;
+    if (custom) {
+      this.randomBytes = custom;
+      this.fillRandom = (target) => target.set(custom(target.length));
+    } else {
+      const pool = randomPool();
+      this.randomBytes = pool.bytes;
+      this.fillRandom = pool.fill;
+    }
   }
 
   async generateKeyPair(options: { bits?: number } = {}): Promise<KeyPair> {
@@ -120,7 +128,7 @@ export class NodeSaltSuite implements CryptoSuite {
   }
 
   sessionCipher(key: string): SessionCipher {
-    return saltSessionCipher(nodeAesCbcHmac(extractSaltKeys(key)), this.randomBytes);
+    return nodeSaltSessionCipher(extractSaltKeys(key), this.fillRandom);
   }
 
   digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
