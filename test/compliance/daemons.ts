@@ -96,6 +96,34 @@ export function daemonScenarios(spec: DaemonSpec): void {
       expect(result.missing).toEqual([]);
     });
 
+    it('saltutil.find_job reports a running job, then {} once it has returned', async () => {
+      const m = master({ auto_accept: true });
+      await m.start();
+      const n = minion('alpha', m);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      n.functions.register('test.hold', async () => {
+        await released;
+        return 'done';
+      });
+      await n.start({ timeout: 20_000 });
+      const started = new Promise<string>((resolve) =>
+        n.events.on('job', (load) => {
+          if (load.fun === 'test.hold') resolve(String(load.jid));
+        }),
+      );
+      const held = m.run('alpha', 'test.hold', ['x'], { timeoutSeconds: 20 });
+      const jid = await started;
+      const found = await m.run('alpha', 'saltutil.find_job', [jid], { timeoutSeconds: 10 });
+      expect(found.returns.alpha).toMatchObject({ jid, fun: 'test.hold', arg: ['x'], tgt: 'alpha' });
+      const running = await m.run('alpha', 'saltutil.running', [], { timeoutSeconds: 10 });
+      expect(running.returns.alpha).toEqual([expect.objectContaining({ jid, fun: 'test.hold' })]);
+      release();
+      expect((await held).returns).toEqual({ alpha: 'done' });
+      const gone = await m.run('alpha', 'saltutil.find_job', [jid], { timeoutSeconds: 10 });
+      expect(gone.returns).toEqual({ alpha: {} });
+    });
+
     it('pending, then accepted with the key manager', async () => {
       const m = master();
       await m.start();

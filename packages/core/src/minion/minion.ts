@@ -52,6 +52,8 @@ export class Minion {
     | undefined;
   private loop: Promise<void> | undefined;
   private readonly running = new Set<Promise<void>>();
+  /** Jobs being run, by jid: what `saltutil.running` and `saltutil.find_job` report. */
+  private readonly jobs = new Map<string, Dict>();
 
   constructor(
     @inject(TOKENS.MinionConfig) readonly config: MinionConfig,
@@ -63,6 +65,14 @@ export class Minion {
     @inject(TOKENS.CredentialsCache) private readonly credentials?: CredentialsCache,
   ) {
     this.bus = bus ?? new EventBus();
+    // What the `salt` CLI asks a minion that has not returned yet: `{}` tells it the job is done.
+    // As in Salt, a job does not see itself.
+    const others = (self: string): Dict[] => [...this.jobs.values()].filter((job) => job.jid !== self);
+    this.functions.register('saltutil.running', (_args, _kwargs, { jid }) => others(jid));
+    this.functions.register(
+      'saltutil.find_job',
+      (args, _kwargs, { jid }) => others(jid).find((job) => job.jid === String(args[0])) ?? {},
+    );
   }
 
   get id(): string {
@@ -243,20 +253,13 @@ export class Minion {
   private async execute(load: Dict): Promise<void> {
     const jid = String(load.jid);
     const fun = String(load.fun);
-    const { args, kwargs } = splitArgs(load.arg);
     this.logger.info(`Executing command ${fun} with jid ${jid}`);
-    const fn = this.functions.get(fun);
+    this.jobs.set(jid, jobData(load, jid));
     let ret: Dict;
-    if (!fn) {
-      ret = { success: false, return: `'${fun}' is not available.`, retcode: 254 };
-    } else {
-      try {
-        const value = await fn(args, kwargs, { jid, id: this.id, signal: this.stop.signal });
-        ret = { success: true, return: value ?? null, retcode: 0 };
-      } catch (error) {
-        const e = toBrineError(error, ErrorCodes.HANDLER);
-        ret = { success: false, return: `${fun} failed: ${e.message}`, retcode: 1 };
-      }
+    try {
+      ret = await this.run(fun, load.arg, jid);
+    } finally {
+      this.jobs.delete(jid);
     }
     const full: Dict = {
       cmd: '_return',
@@ -270,6 +273,20 @@ export class Minion {
     };
     const sent = await this.sendReturn(full);
     this.events.emit('return', full, sent);
+  }
+
+  /** Runs `fun` and gives Salt's return fields (`success`, `return`, `retcode`). */
+  private async run(fun: string, arg: unknown, jid: string): Promise<Dict> {
+    const fn = this.functions.get(fun);
+    if (!fn) return { success: false, return: `'${fun}' is not available.`, retcode: 254 };
+    const { args, kwargs } = splitArgs(arg);
+    try {
+      const value = await fn(args, kwargs, { jid, id: this.id, signal: this.stop.signal });
+      return { success: true, return: value ?? null, retcode: 0 };
+    } catch (error) {
+      const e = toBrineError(error, ErrorCodes.HANDLER);
+      return { success: false, return: `${fun} failed: ${e.message}`, retcode: 1 };
+    }
   }
 
   /** Salt's return retry: `return_retry_tries` attempts, each with `return_retry_timer` seconds. */
@@ -288,4 +305,14 @@ export class Minion {
     }
     return false;
   }
+}
+
+/** What Salt's proc file holds for a running job (`saltutil.running`): the publish plus the pid. */
+function jobData(load: Dict, jid: string): Dict {
+  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0; // core also runs in browsers
+  const data: Dict = { jid, pid };
+  for (const key of ['fun', 'arg', 'tgt', 'tgt_type', 'ret', 'user']) {
+    if (key in load) data[key] = load[key];
+  }
+  return data;
 }
