@@ -62,7 +62,7 @@ export interface BuiltSuite {
 
 const BACKENDS: Readonly<Record<string, { module: string; exportName: string }>> = {
   salt: { module: '@brine/crypto/node', exportName: 'createNodeSaltSuite' },
-  nacl: { module: '@brine/crypto/nacl', exportName: 'createNaclSuite' },
+  nacl: { module: '@brine/crypto/node', exportName: 'createNodeNaclSuite' },
 };
 
 /** `worker_threads`: -1 means one thread per core, and no pool on a single core (it would only add hops). */
@@ -78,10 +78,8 @@ export async function buildSuite(choice: SuiteChoice, logger: Logger): Promise<B
   if (!backend) {
     throw new ConfigError(`crypto must be one of ${Object.keys(BACKENDS).join(', ')}; got '${choice.crypto}'`);
   }
-  const base =
-    choice.crypto === 'nacl'
-      ? (await import('@brine/crypto/nacl')).createNaclSuite()
-      : (await import('@brine/crypto/node')).createNodeSaltSuite();
+  const node = await import('@brine/crypto/node');
+  const base = choice.crypto === 'nacl' ? node.createNodeNaclSuite() : node.createNodeSaltSuite();
   const threads = poolSize(choice.worker_threads ?? 0);
   if (threads <= 0) return { suite: base, close: async () => {} };
   const pooled = createPooledSuite(base, {

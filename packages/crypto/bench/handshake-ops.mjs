@@ -3,7 +3,7 @@
 //   npx tsc -b packages/crypto && node packages/crypto/bench/handshake-ops.mjs [--ms 1000] [--bits 2048]
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createForgeSaltSuite, createNaclSuite, createNodeSaltSuite } from '@brine/crypto';
+import { createForgeSaltSuite, createNaclSuite, createNodeNaclSuite, createNodeSaltSuite } from '@brine/crypto';
 
 const { values } = parseArgs({
   options: { ms: { type: 'string', default: '1000' }, bits: { type: 'string', default: '2048' } },
@@ -59,7 +59,7 @@ async function benchSuite(suite) {
   return r;
 }
 
-const suites = [createNodeSaltSuite(), createForgeSaltSuite(), createNaclSuite()];
+const suites = [createNodeSaltSuite(), createForgeSaltSuite(), createNaclSuite(), createNodeNaclSuite()];
 console.log(`node ${process.version}, RSA-${bits} for the Salt suites, ~${budgetMs} ms per op, one thread\n`);
 const results = [];
 for (const suite of suites) results.push([`${suite.id}/${suite.backend}`, await benchSuite(suite)]);

@@ -3,7 +3,7 @@
  * Crypto suites for Brine. The Salt suite on node:crypto is the default backend; the same suite on
  * node-forge (`@brine/crypto/forge`) and the NaCl suite (`@brine/crypto/nacl`) need no Node built-ins.
  */
-export { createNodeSaltSuite, NodeSaltSuite } from './node/index.js';
+export { createNodeSaltSuite, NodeSaltSuite, createNodeNaclSuite, NodeNaclSuite } from './node/index.js';
 export type { NodeSaltSuiteOptions } from './node/index.js';
 export { createForgeSaltSuite, ForgeSaltSuite } from './forge/index.js';
 export type { ForgeSaltSuiteOptions } from './forge/index.js';

@@ -26,7 +26,7 @@ export interface NaclSuiteOptions {
  */
 export class NaclSuite implements CryptoSuite {
   readonly id = 'nacl';
-  readonly backend = 'tweetnacl';
+  readonly backend: string = 'tweetnacl';
   readonly encAlgos: readonly string[] = ['X25519-XSalsa20Poly1305'];
   readonly sigAlgos: readonly string[] = ['Ed25519'];
   readonly randomBytes: RandomSource;
