@@ -80,7 +80,10 @@ export interface PubSubCell {
   vsRaw?: Ratio;
 }
 
-export type SuiteName = 'node' | 'pooled' | 'forge' | 'nacl';
+/** `nacl` is the NaCl suite on tweetnacl (pure JS), `nacl-node` the same suite with its curve operations on node:crypto. */
+export type SuiteName = 'node' | 'pooled' | 'forge' | 'nacl' | 'nacl-node';
+
+export const isNaclSuite = (suite: SuiteName): boolean => suite === 'nacl' || suite === 'nacl-node';
 
 export interface AuthCell {
   suite: SuiteName;

@@ -2,8 +2,8 @@ import { ConfigError, type CryptoSuite, type KeyStore } from '@brine/core';
 import { createPooledSuite } from '@brine/core/node';
 import { createForgeSaltSuite } from '@brine/crypto/forge';
 import { createNaclSuite } from '@brine/crypto/nacl';
-import { createNodeSaltSuite } from '@brine/crypto/node';
-import type { SuiteName } from './results.js';
+import { createNodeNaclSuite, createNodeSaltSuite } from '@brine/crypto/node';
+import { isNaclSuite, type SuiteName } from './results.js';
 
 export interface SuiteHandle {
   suite: CryptoSuite;
@@ -19,6 +19,8 @@ export async function masterSuite(name: SuiteName): Promise<SuiteHandle> {
       return { suite: createForgeSaltSuite(), close: async () => {} };
     case 'nacl':
       return { suite: createNaclSuite(), close: async () => {} };
+    case 'nacl-node':
+      return { suite: createNodeNaclSuite(), close: async () => {} };
     case 'pooled': {
       const pooled = createPooledSuite(createNodeSaltSuite(), {
         module: import.meta.resolve('@brine/crypto/node'),
@@ -33,11 +35,12 @@ export async function masterSuite(name: SuiteName): Promise<SuiteHandle> {
 }
 
 /**
- * The suite the load generator's minions use against a master running `name`: NaCl for NaCl, else
- * Salt's suite on node:crypto (same wire format as forge, and cheap, so the generator stays light).
+ * The suite the load generator's minions use against a master running `name`: NaCl on node:crypto for
+ * either NaCl master, else Salt's suite on node:crypto (the same wire format as tweetnacl and forge,
+ * and cheap, so the generator stays light).
  */
 export function minionSuite(name: SuiteName): CryptoSuite {
-  return name === 'nacl' ? createNaclSuite() : createNodeSaltSuite();
+  return isNaclSuite(name) ? createNodeNaclSuite() : createNodeSaltSuite();
 }
 
 export interface PemPair {
@@ -50,7 +53,7 @@ export interface PemPair {
  * (forge imports the same PEM; its pure-JS key generation would take minutes at 4096 bits).
  */
 export async function generatePems(suite: SuiteName | 'salt', bits: number, count: number): Promise<PemPair[]> {
-  const maker = suite === 'nacl' ? createNaclSuite() : createNodeSaltSuite();
+  const maker = suite !== 'salt' && isNaclSuite(suite) ? createNodeNaclSuite() : createNodeSaltSuite();
   return Promise.all(
     Array.from({ length: count }, async () => {
       const pair = await maker.generateKeyPair({ bits });

@@ -1,8 +1,16 @@
 /** The report as titled tables of strings; the terminal, Markdown and HTML outputs all render these. */
 import { formatSize } from '../context.js';
 import { RAW_LIBRARY } from '../raw/index.js';
-import type { BenchResults, Mode, TransportName } from '../results.js';
+import type { BenchResults, Mode, SuiteName, TransportName } from '../results.js';
 import { cores, micros, rate, times, verdict } from './format.js';
+
+const SUITE_LABELS: Record<SuiteName, string> = {
+  node: 'node',
+  pooled: 'node + worker pool',
+  forge: 'forge',
+  nacl: 'nacl (tweetnacl)',
+  'nacl-node': 'nacl (node:crypto)',
+};
 
 export interface Section {
   id: string;
@@ -124,7 +132,7 @@ export function buildSections(r: BenchResults): Section[] {
         'errors',
       ],
       rows: r.auth.map((c) => [
-        c.suite === 'pooled' ? 'node + worker pool' : c.suite,
+        SUITE_LABELS[c.suite],
         c.bits ? `RSA-${c.bits}` : 'X25519/Ed25519',
         c.transport,
         String(c.minions),

@@ -2,7 +2,7 @@
 import { BenchChild, stopAll } from '../children/parent.js';
 import type { RunContext } from '../context.js';
 import { cpuBetween } from '../cpu.js';
-import type { AuthCell, SuiteName, TransportName } from '../results.js';
+import { isNaclSuite, type AuthCell, type SuiteName, type TransportName } from '../results.js';
 import type { AuthRunResult } from './auth-roles.js';
 
 interface AuthCase {
@@ -12,7 +12,7 @@ interface AuthCase {
   load: 'full' | 'master';
 }
 
-export const AUTH_SUITES: SuiteName[] = ['node', 'pooled', 'forge', 'nacl'];
+export const AUTH_SUITES: SuiteName[] = ['node', 'pooled', 'forge', 'nacl', 'nacl-node'];
 
 /** Salt's default transport when it is in the run, else the first one asked for. */
 export function authTransport(transports: TransportName[]): TransportName {
@@ -24,10 +24,10 @@ export function authCases(ctx: RunContext): AuthCase[] {
   const cases: AuthCase[] = [];
   for (const b of bits) {
     for (const suite of AUTH_SUITES) {
-      if (suite === 'nacl' && b !== bits[0]) continue; // curve keys have one size
+      if (isNaclSuite(suite) && b !== bits[0]) continue; // curve keys have one size
       if (skip.includes(`${suite}@${b}`)) continue;
       const n = suite === 'forge' ? forgeMinions : minions;
-      cases.push({ suite, bits: suite === 'nacl' ? null : b, minions: n, load: 'full' });
+      cases.push({ suite, bits: isNaclSuite(suite) ? null : b, minions: n, load: 'full' });
       // The master's capacity, for the suites that talk to Salt, at the key size Salt defaults to.
       if ((suite === 'node' || suite === 'pooled') && b === 2048)
         cases.push({ suite, bits: b, minions: n, load: 'master' });
@@ -39,7 +39,7 @@ export function authCases(ctx: RunContext): AuthCase[] {
 async function measure(ctx: RunContext, transport: TransportName, c: AuthCase, index: number): Promise<AuthCell> {
   const { warmupMs, measureMs } = ctx.profile.auth;
   const label = `auth ${c.suite}${c.bits ? `/${c.bits}` : ''}`;
-  const keys = await ctx.keyPairs(c.suite === 'nacl' ? 'nacl' : 'salt', ctx.profile.auth.keyPool);
+  const keys = await ctx.keyPairs(isNaclSuite(c.suite) ? 'nacl' : 'salt', ctx.profile.auth.keyPool);
   const masterPem = c.bits && c.bits !== 2048 ? (await ctx.keys.get('salt', c.bits, 1))[0]! : keys.master;
   const { child: master, info } = await BenchChild.start<{ port: number }>(
     'reqrep-server',
