@@ -110,7 +110,15 @@ export interface AuthCell {
   errors: number;
 }
 
-export type SaltScenario = 'auth' | 'requests' | 'publish';
+/** `auth`: full minions sign in again and again; `auth-capacity`: they replay a prepared `_auth` (the master's capacity). */
+export type SaltScenario = 'auth' | 'auth-capacity' | 'requests' | 'publish';
+
+export const SALT_SCENARIO_LABELS: Record<SaltScenario, string> = {
+  auth: 'auth (full minions)',
+  'auth-capacity': 'auth (replays _auth)',
+  requests: 'requests',
+  publish: 'publish',
+};
 
 export interface SaltSide {
   value: number;

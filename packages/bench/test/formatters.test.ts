@@ -7,6 +7,7 @@ import { readResults } from '../src/run.js';
 import { formatHtml } from '../src/report/html.js';
 import { BEGIN_MARKER, END_MARKER, formatMarkdown, replaceBetweenMarkers } from '../src/report/markdown.js';
 import { formatTable, renderTextTable } from '../src/report/table.js';
+import type { SaltCell, SaltScenario } from '../src/results.js';
 import { checkTargets } from '../src/targets.js';
 import { sampleResults } from './fixture.js';
 
@@ -90,6 +91,26 @@ describe('targets', () => {
     expect(byId['auth-2048']!.met).toBe(true);
     expect(byId['publish-1000']!.met).toBe(false);
     expect(byId['salt-auth']!.met).toBeNull();
+  });
+
+  it('reads the salt auth target on master capacity and shows the full-minion figure too', () => {
+    const { targets: _ignored, ...rest } = sampleResults();
+    const side = (value: number) => ({ value, seconds: 1, count: value, complete: true });
+    const cell = (scenario: SaltScenario, brine: number, salt: number): SaltCell => ({
+      scenario,
+      transport: 'zeromq',
+      minions: 16,
+      unit: 'handshakes/s',
+      brine: side(brine),
+      salt: side(salt),
+      ratio: brine / salt,
+    });
+    const salt = { available: true, cells: [cell('auth', 600, 100), cell('auth-capacity', 900, 300)] };
+    const check = checkTargets({ ...rest, salt }).find((c) => c.id === 'salt-auth')!;
+    expect(check.met).toBe(false);
+    expect(check.detail).toBe(
+      'auth (replays _auth): Brine 900 vs Salt 300 handshakes/s: 3.00×; auth (full minions): Brine 600 vs Salt 100 handshakes/s: 6.00×',
+    );
   });
 });
 

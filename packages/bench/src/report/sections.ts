@@ -1,7 +1,7 @@
 /** The report as titled tables of strings; the terminal, Markdown and HTML outputs all render these. */
 import { formatSize } from '../context.js';
 import { RAW_LIBRARY } from '../raw/index.js';
-import type { BenchResults, Mode, SuiteName, TransportName } from '../results.js';
+import { SALT_SCENARIO_LABELS, type BenchResults, type Mode, type SuiteName, type TransportName } from '../results.js';
 import { cores, micros, rate, times, verdict } from './format.js';
 
 const SUITE_LABELS: Record<SuiteName, string> = {
@@ -154,7 +154,8 @@ export function buildSections(r: BenchResults): Section[] {
       note: r.salt.skipped
         ? `Skipped: ${r.salt.skipped}.`
         : `Same Brine minions and load against salt-master (worker_threads ${r.salt.workerThreads}) and a Brine ` +
-          'master (one process, node:crypto, keys on disk). Ratio = Brine ÷ Salt.',
+          'master (one process, node:crypto with the worker pool as `brine master` runs by default, keys on disk). ' +
+          'Ratio = Brine ÷ Salt.',
       headers: [
         'scenario',
         'transport',
@@ -168,7 +169,7 @@ export function buildSections(r: BenchResults): Section[] {
         'notes',
       ],
       rows: r.salt.cells.map((c) => [
-        c.scenario,
+        SALT_SCENARIO_LABELS[c.scenario],
         c.transport,
         String(c.minions),
         c.unit,

@@ -1,6 +1,6 @@
 /** The processes of the Salt comparison: a Brine master like `brine master` runs, and a crowd of Brine minions. */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { MemoryKeyStore, createMaster, createMinion, silentLogger, type Minion } from '@brine/core';
@@ -9,7 +9,7 @@ import { createNodeSaltSuite } from '@brine/crypto/node';
 import type { Role } from '../children/protocol.js';
 import type { TransportName } from '../results.js';
 import type { JobsResult } from '../salt/local-client.js';
-import { seedKeyPair, type PemPair } from '../suites.js';
+import { masterSuite, seedKeyPair, type PemPair } from '../suites.js';
 import { LOOPBACK, allTransportFactories, portOf } from '../transports.js';
 
 export interface BrineMasterSpec {
@@ -23,14 +23,19 @@ export interface JobsArgs {
   timeoutSeconds: number;
 }
 
-/** A full Brine Master (its own commands, job tracking, events) with keys on disk, as Salt keeps them. */
+/**
+ * A full Brine Master (its own commands, job tracking, events) with keys on disk, as Salt keeps them,
+ * and the crypto `brine master` uses by default on a multi-core machine: node:crypto with the
+ * handshake's private-key operations on a worker pool (`worker_threads: -1`).
+ */
 export async function startBrineMaster(spec: BrineMasterSpec): Promise<{ role: Role; info: object }> {
   const pki = mkdtempSync(join(tmpdir(), 'brine-bench-master-'));
+  const crypto = await masterSuite(availableParallelism() >= 2 ? 'pooled' : 'node');
   const master = createMaster(
     { transport: spec.transport, interface: LOOPBACK, publish_port: 0, ret_port: 0, auto_accept: true },
     {
       transports: allTransportFactories(false),
-      suite: createNodeSaltSuite(),
+      suite: crypto.suite,
       keyStore: new FsKeyStore(pki),
       logger: silentLogger,
     },
@@ -53,6 +58,7 @@ export async function startBrineMaster(spec: BrineMasterSpec): Promise<{ role: R
     ops: { jobs: run },
     async close() {
       await master.close();
+      await crypto.close();
       rmSync(pki, { recursive: true, force: true });
     },
   };

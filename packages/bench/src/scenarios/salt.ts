@@ -62,7 +62,22 @@ async function brineTarget(ctx: RunContext, transport: TransportName): Promise<T
   };
 }
 
-async function authSide(ctx: RunContext, t: Target, transport: TransportName): Promise<SaltSide> {
+/**
+ * An auth storm from Brine minions: `storm` does each minion's whole side of every handshake (on the
+ * same cores as the master), `flood` replays a prepared `_auth` and checks the signed accept (the
+ * master does all of its work every time; the generator stays light): the master's capacity.
+ */
+const authSide =
+  (op: 'storm' | 'flood') =>
+  (ctx: RunContext, t: Target, transport: TransportName): Promise<SaltSide> =>
+    runAuthSide(ctx, t, transport, op);
+
+async function runAuthSide(
+  ctx: RunContext,
+  t: Target,
+  transport: TransportName,
+  op: 'storm' | 'flood',
+): Promise<SaltSide> {
   const { authMinions, authMs } = ctx.profile.salt;
   const { minions: pems } = await ctx.keyPairs('salt', ctx.profile.auth.keyPool);
   const { child } = await BenchChild.start(
@@ -82,7 +97,7 @@ async function authSide(ctx: RunContext, t: Target, transport: TransportName): P
     // Keys accepted, sessions warm; a master that does not answer fails here, in 30 s.
     const first = await child.call<AuthRunResult>('once', { timeout: 30_000 }, 60_000);
     if (first.handshakes === 0) throw new AuthError(ErrorCodes.AUTH_FAILED, first.firstError ?? 'no minion signed in');
-    const { value: r, cores } = await t.cpu(() => child.call<AuthRunResult>('storm', { ms: authMs }, authMs + 600_000));
+    const { value: r, cores } = await t.cpu(() => child.call<AuthRunResult>(op, { ms: authMs }, authMs + 600_000));
     return {
       value: r.handshakes / r.seconds,
       seconds: r.seconds,
@@ -168,7 +183,13 @@ const SCENARIOS: Array<{
   minions: (ctx: RunContext) => number;
   run: (ctx: RunContext, t: Target, transport: TransportName) => Promise<SaltSide>;
 }> = [
-  { scenario: 'auth', unit: 'handshakes/s', minions: (c) => c.profile.salt.authMinions, run: authSide },
+  { scenario: 'auth', unit: 'handshakes/s', minions: (c) => c.profile.salt.authMinions, run: authSide('storm') },
+  {
+    scenario: 'auth-capacity',
+    unit: 'handshakes/s',
+    minions: (c) => c.profile.salt.authMinions,
+    run: authSide('flood'),
+  },
   { scenario: 'requests', unit: 'requests/s', minions: (c) => c.profile.salt.requestMinions, run: requestSide },
   { scenario: 'publish', unit: 'jobs/s', minions: (c) => c.profile.salt.publishMinions, run: publishSide },
 ];
