@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJsonOutput, run, type CommandResult } from './cli.js';
-import type { KeyList } from './key.js';
+import { keyCliCommands, type KeyList } from './key.js';
 import { makeLayout, readText, removeLayout, writeConfig, type SaltTransport } from './layout.js';
 import { freePort } from './ports.js';
 import { exitedEarly, spawnDaemon, stopGroup, type Daemon } from './process.js';
@@ -77,10 +77,6 @@ export interface BrineMaster {
   stop(): Promise<void>;
 }
 
-function asList(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
 /** Starts `brine master -c <tempdir>/conf -l debug` on 127.0.0.1 with fresh ports; resolves once it listens. */
 export async function startBrineMaster(opts: StartBrineMasterOptions): Promise<BrineMaster> {
   const { transport } = opts;
@@ -140,27 +136,12 @@ export async function startBrineMaster(opts: StartBrineMasterOptions): Promise<B
     throw err;
   }
 
-  const key = async (args: string[]): Promise<CommandResult> => {
-    const res = await brine(['key', '-c', layout.confDir, ...args]);
-    if (res.code !== 0)
-      throw new Error(`brine key ${args.join(' ')} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
-    return res;
-  };
-  const listKeys = async (): Promise<KeyList> => {
-    const out = parseJsonOutput((await key(['-L', '--out', 'json'])).stdout);
-    return {
-      minions: asList(out.minions),
-      minions_pre: asList(out.minions_pre),
-      minions_rejected: asList(out.minions_rejected),
-      minions_denied: asList(out.minions_denied),
-    };
-  };
-  const act = async (flag: string, id: string, verb: string): Promise<void> => {
-    const res = await key([flag, id, '-y']);
-    if (!res.stdout.includes(`Key for minion ${id} ${verb}.`)) {
-      throw new Error(`brine key ${flag} ${id}: no "${verb}" confirmation:\n${res.stdout}\n${res.stderr}`);
-    }
-  };
+  const {
+    exec: key,
+    listKeys,
+    acceptKey,
+    deleteKey,
+  } = keyCliCommands('brine key', (args) => brine(['key', '-c', layout.confDir, ...args]));
 
   return {
     transport,
@@ -176,8 +157,8 @@ export async function startBrineMaster(opts: StartBrineMasterOptions): Promise<B
     config,
     key,
     listKeys,
-    acceptKey: (id) => act('-a', id, 'accepted'),
-    deleteKey: (id) => act('-d', id, 'deleted'),
+    acceptKey,
+    deleteKey,
     async waitForPendingKey(id, timeout = 60_000) {
       const pendingFile = join(layout.pkiDir, 'minions_pre', id);
       await waitFor(

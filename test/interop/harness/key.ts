@@ -37,16 +37,29 @@ function asList(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
-export function saltKeyCommands(venv: SaltVenv, confDir: string, pkiDir: string): SaltKeyCommands {
-  const saltKey = async (args: string[]): Promise<CommandResult> => {
-    const res = await run(saltBin(venv, 'salt-key'), ['-c', confDir, ...args], KEY_TIMEOUT_MS);
+export interface KeyCliCommands {
+  /** Runs the command with `args`; throws if it exits non-zero. */
+  exec(args: string[]): Promise<CommandResult>;
+  listKeys(): Promise<KeyList>;
+  acceptKey(id: string): Promise<void>;
+  rejectKey(id: string): Promise<void>;
+  deleteKey(id: string): Promise<void>;
+}
+
+/**
+ * List/accept/reject/delete over a salt-key compatible command line (`salt-key`, `brine key`):
+ * `label` names it in errors, `spawn` runs it with the given arguments.
+ */
+export function keyCliCommands(label: string, spawn: (args: string[]) => Promise<CommandResult>): KeyCliCommands {
+  const exec = async (args: string[]): Promise<CommandResult> => {
+    const res = await spawn(args);
     if (res.code !== 0) {
-      throw new Error(`salt-key ${args.join(' ')} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
+      throw new Error(`${label} ${args.join(' ')} exited ${res.code}:\n${res.stdout}\n${res.stderr}`);
     }
     return res;
   };
   const listKeys = async (): Promise<KeyList> => {
-    const out = parseJsonOutput((await saltKey(['-L', '--out', 'json'])).stdout);
+    const out = parseJsonOutput((await exec(['-L', '--out', 'json'])).stdout);
     return {
       minions: asList(out.minions),
       minions_pre: asList(out.minions_pre),
@@ -54,19 +67,36 @@ export function saltKeyCommands(venv: SaltVenv, confDir: string, pkiDir: string)
       minions_denied: asList(out.minions_denied),
     };
   };
-  // salt-key prints e.g. "Key for minion <id> accepted." for each key it acted on.
+  // Both print e.g. "Key for minion <id> accepted." for each key they acted on.
   const act = async (flag: string, id: string, verb: string): Promise<void> => {
-    const res = await saltKey([flag, id, '-y']);
+    const res = await exec([flag, id, '-y']);
     if (!res.stdout.includes(`Key for minion ${id} ${verb}.`)) {
-      throw new Error(`salt-key ${flag} ${id}: no "${verb}" confirmation:\n${res.stdout}\n${res.stderr}`);
+      throw new Error(`${label} ${flag} ${id}: no "${verb}" confirmation:\n${res.stdout}\n${res.stderr}`);
     }
   };
   return {
-    saltKey,
+    exec,
     listKeys,
     acceptKey: (id) => act('-a', id, 'accepted'),
     rejectKey: (id) => act('-r', id, 'rejected'),
     deleteKey: (id) => act('-d', id, 'deleted'),
+  };
+}
+
+export function saltKeyCommands(venv: SaltVenv, confDir: string, pkiDir: string): SaltKeyCommands {
+  const {
+    exec: saltKey,
+    listKeys,
+    acceptKey,
+    rejectKey,
+    deleteKey,
+  } = keyCliCommands('salt-key', (args) => run(saltBin(venv, 'salt-key'), ['-c', confDir, ...args], KEY_TIMEOUT_MS));
+  return {
+    saltKey,
+    listKeys,
+    acceptKey,
+    rejectKey,
+    deleteKey,
     async waitForPendingKey(id, timeout = 60_000) {
       const pendingFile = join(pkiDir, 'minions_pre', id);
       await waitFor(async () => existsSync(pendingFile) && (await listKeys()).minions_pre.includes(id), {
