@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { createLogger, createMaster, MemoryKeyStore, type Master } from '@brine/core';
+import { createLogger } from '@brine/contracts';
+import { createMaster, MemoryKeyStore, type Master } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { wsTransport } from '@brine/transport-ws';
 

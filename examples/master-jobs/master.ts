@@ -2,7 +2,8 @@
  * A master started from code: it accepts minions as they sign in, publishes jobs and awaits their
  * returns, and follows the event bus. Run: `pnpm --filter @brine/examples master`.
  */
-import { createLogger, createMaster, type Master } from '@brine/core';
+import { createLogger } from '@brine/contracts';
+import { createMaster, type Master } from '@brine/core';
 import { FsKeyStore } from '@brine/core/node';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { tcpTransport } from '@brine/transport-tcp';

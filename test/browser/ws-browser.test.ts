@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostAddress, PeerInfo } from '@brine/core';
+import type { HostAddress, PeerInfo } from '@brine/contracts';
 import { wsTransport, type WsPublishServer, type WsRequestServer } from '../../packages/transport-ws/src/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

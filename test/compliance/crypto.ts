@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AuthError,
   BrineError,
-  Crypticle,
   CryptoError,
   ErrorCodes,
   bytes,
@@ -18,7 +17,8 @@ import {
   type KeyPair,
   type PrivateKey,
   type PublicKey,
-} from '@brine/core';
+} from '@brine/contracts';
+import { Crypticle } from '@brine/core';
 
 export interface CryptoSuiteSpec {
   name: string;

@@ -4,6 +4,7 @@
  * minions connected. Run from each transport package with a spec of a few lines.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { type TransportFactory } from '@brine/contracts';
 import {
   createMaster,
   createMinion,
@@ -14,7 +15,6 @@ import {
   type MasterConfig,
   type Minion,
   type MinionConfig,
-  type TransportFactory,
 } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 

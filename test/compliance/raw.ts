@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { Address } from '@brine/core';
+import type { Address } from '@brine/contracts';
 
 /** A plain TCP connection to a server's port, for sending bytes no real client would. */
 export interface RawConnection {

@@ -21,7 +21,7 @@ import {
   type RequestServer,
   type TransportFactory,
   type TransportOptions,
-} from '@brine/core';
+} from '@brine/contracts';
 import { rawConnect } from './raw.js';
 
 export interface TransportSpec<O extends TransportOptions = TransportOptions> {

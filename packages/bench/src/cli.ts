@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, ErrorCodes, isBrineError } from '@brine/core';
+import { ConfigError, ErrorCodes, isBrineError } from '@brine/contracts';
 import { killAllChildren } from './children/parent.js';
 import type { Pinning } from './context.js';
 import { parseList, type BenchOptions } from './options.js';

@@ -1,4 +1,4 @@
-import { ErrorCodes, toBrineError } from '@brine/core';
+import { ErrorCodes, toBrineError } from '@brine/contracts';
 import type { ChildOptions } from './children/parent.js';
 import { KeyCache } from './keys.js';
 import type { PemPair } from './suites.js';

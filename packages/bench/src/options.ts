@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes } from '@brine/core';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 import type { Pinning } from './context.js';
 import { FAMILIES, TRANSPORTS, type Family, type TransportName } from './results.js';
 

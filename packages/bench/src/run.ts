@@ -1,6 +1,6 @@
 /** `runBench`: runs the chosen families side by side, checks the targets and writes the outputs. */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { ConfigError, ErrorCodes } from '@brine/core';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { killAllChildren } from './children/parent.js';

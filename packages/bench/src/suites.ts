@@ -1,4 +1,5 @@
-import { ConfigError, type CryptoSuite, type KeyStore } from '@brine/core';
+import { ConfigError, type CryptoSuite } from '@brine/contracts';
+import { type KeyStore } from '@brine/core';
 import { createPooledSuite } from '@brine/core/node';
 import { createForgeSaltSuite } from '@brine/crypto/forge';
 import { createNaclSuite } from '@brine/crypto/nacl';

@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes, type TransportFactory } from '@brine/core';
+import { ConfigError, ErrorCodes, type TransportFactory } from '@brine/contracts';
 import { tcpTransport } from '@brine/transport-tcp';
 import { wsTransport } from '@brine/transport-ws';
 import { zmqTransport } from '@brine/transport-zmq';

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigError, ErrorCodes } from '@brine/core';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 

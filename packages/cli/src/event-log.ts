@@ -1,4 +1,5 @@
-import type { EventBus, Logger } from '@brine/core';
+import type { Logger } from '@brine/contracts';
+import type { EventBus } from '@brine/core';
 
 /** Salt's `Sending event: tag = ...; data = ...` debug line for every event on a bus (long values cut). */
 export function logBusEvents(bus: EventBus, logger: Logger): () => void {

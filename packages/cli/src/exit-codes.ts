@@ -1,4 +1,4 @@
-import { ErrorCodes, isBrineError } from '@brine/core';
+import { ErrorCodes, isBrineError } from '@brine/contracts';
 
 /** The exit codes `brine` uses (Salt's where Salt has one). */
 export const ExitCodes = {

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { ConfigError } from '@brine/core';
+import { ConfigError } from '@brine/contracts';
 
 /** Creates each folder (and its parents) owner-only, as Salt's `verify_env` does; a failure is a config problem. */
 export async function ensureDirs(paths: readonly string[], mode = 0o700): Promise<void> {

@@ -8,7 +8,7 @@ import {
   type Logger,
   type LogLevel,
   type LogRecord,
-} from '@brine/core';
+} from '@brine/contracts';
 
 /** Salt's level names (`-l all|garbage|trace|debug|profile|info|warning|error|critical|quiet`) on Brine's levels. */
 const SALT_LEVELS: Readonly<Record<string, LogLevel>> = {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isBrineError } from '@brine/core';
+import { isBrineError } from '@brine/contracts';
 import { usageError } from './args.js';
 import { HELP, helpCommand } from './commands/help.js';
 import { exitCodeOf, ExitCodes } from './exit-codes.js';

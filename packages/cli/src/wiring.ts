@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes, type CryptoSuite, type Logger, type TransportFactory } from '@brine/core';
+import { ConfigError, ErrorCodes, type CryptoSuite, type Logger, type TransportFactory } from '@brine/contracts';
 import { availableParallelism } from 'node:os';
 import { createPooledSuite } from '@brine/core/node';
 

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '@brine/core';
+import { ConfigError } from '@brine/contracts';
 import { flagsToOverrides } from '../src/config/flags.js';
 import { loadConfig } from '../src/config/load.js';
 import { toLogLevel } from '../src/logging.js';

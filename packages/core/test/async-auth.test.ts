@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialsCache, TimeoutError, type ClearSender } from '@brine/core';
+import { TimeoutError } from '@brine/contracts';
+import { CredentialsCache, type ClearSender } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { vectorKey } from '../../../test/helpers/vectors.js';
 import { createMaster, createMinion, directSender, rejection } from './helpers/auth-fixtures.js';

@@ -5,19 +5,8 @@
  * minion accept each recorded reply with Salt's verdict.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  ErrorCodes,
-  MinionKeys,
-  buildSignIn,
-  bytes,
-  cleanKey,
-  dumps,
-  isDict,
-  loads,
-  verifySignIn,
-  type Dict,
-  type SignInContext,
-} from '@brine/core';
+import { ErrorCodes, bytes, dumps, loads } from '@brine/contracts';
+import { MinionKeys, buildSignIn, cleanKey, isDict, verifySignIn, type Dict, type SignInContext } from '@brine/core';
 import { createForgeSaltSuite } from '@brine/crypto/forge';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { hex, loadVector, toHex } from '../../../test/helpers/vectors.js';

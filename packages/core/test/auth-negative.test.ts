@@ -4,18 +4,8 @@
  * master / minion keeps working afterwards.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ErrorCodes,
-  MinionKeys,
-  bytes,
-  dumps,
-  isDict,
-  loads,
-  verifySignIn,
-  type AuthTransition,
-  type Dict,
-  type SignInContext,
-} from '@brine/core';
+import { ErrorCodes, bytes, dumps, loads } from '@brine/contracts';
+import { MinionKeys, isDict, verifySignIn, type AuthTransition, type Dict, type SignInContext } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { hex, loadVector } from '../../../test/helpers/vectors.js';
 import {

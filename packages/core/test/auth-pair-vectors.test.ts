@@ -9,7 +9,8 @@
  *    around, Salt's own functions and its `AsyncAuth.handle_signin_response`.
  */
 import { describe, expect, it } from 'vitest';
-import { MinionKeys, bytes, cleanKey, isDict, verifySignIn, type CryptoSuite, type Dict } from '@brine/core';
+import { bytes, type CryptoSuite } from '@brine/contracts';
+import { MinionKeys, cleanKey, isDict, verifySignIn, type Dict } from '@brine/core';
 import { createForgeSaltSuite } from '@brine/crypto/forge';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { loadVector, toHex } from '../../../test/helpers/vectors.js';

@@ -6,18 +6,8 @@
  * with a typed BrineError code, stores nothing for a bad request, and keeps serving.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BrineError,
-  Crypticle,
-  ErrorCodes,
-  MinionKeys,
-  bytes,
-  dumps,
-  isDict,
-  loads,
-  type Dict,
-  type ErrorCode,
-} from '@brine/core';
+import { BrineError, ErrorCodes, bytes, dumps, loads, type ErrorCode } from '@brine/contracts';
+import { Crypticle, MinionKeys, isDict, type Dict } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { createMaster, overTheWire, storeWith, vectorPair, type MasterFixture } from './helpers/auth-fixtures.js';
 

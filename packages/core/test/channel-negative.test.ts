@@ -5,19 +5,15 @@
  * PubChannel `dropped`) and that a good request still succeeds afterwards.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCodes, dumps, loads, silentLogger, type BrineError, type ErrorCode } from '@brine/contracts';
+import type { PublishServer } from '@brine/contracts';
 import {
   Crypticle,
-  ErrorCodes,
   MinionKeys,
   PubChannel,
   ReqChannel,
   PubServerChannel,
-  dumps,
-  loads,
-  silentLogger,
-  type BrineError,
   type Dict,
-  type ErrorCode,
   type KeyPairText,
 } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
@@ -286,7 +282,10 @@ describe('ReqServerChannel (direct)', () => {
       requests++;
       return overTheWire(await master.handle(overTheWire(message)));
     });
-    const channel = new ReqChannel(client, node.auth, node.keys, suite, { id: 'minion1' }, silentLogger);
+    const channel = new ReqChannel(
+      { client: client, auth: node.auth, keys: node.keys, suite, logger: silentLogger },
+      { id: 'minion1' },
+    );
     expect(await channel.send({ cmd: '_nope' })).toEqual({});
     expect(requests).toBe(1);
     expect(codes(master.errors)).toEqual([ErrorCodes.UNKNOWN_COMMAND]);
@@ -350,7 +349,10 @@ describe('over loopback TCP', () => {
       sent.push(message);
       return client.request(message, { timeout: 10_000 });
     });
-    const channel = new ReqChannel(recording, node.auth, node.keys, suite, { id: 'minion1' }, silentLogger);
+    const channel = new ReqChannel(
+      { client: recording, auth: node.auth, keys: node.keys, suite, logger: silentLogger },
+      { id: 'minion1' },
+    );
     expect(await channel.send({ cmd: '_return', jid: '1', return: 'pong' })).toBe(true);
     expect(sent).toHaveLength(1);
 
@@ -366,7 +368,10 @@ describe('over loopback TCP', () => {
 
   it('a wrong session key: ERR_AUTHENTICATION, and ReqChannel re-authenticates once and succeeds', async () => {
     const client = await network.client();
-    const channel = new ReqChannel(client, node.auth, node.keys, suite, { id: 'minion1' }, silentLogger);
+    const channel = new ReqChannel(
+      { client: client, auth: node.auth, keys: node.keys, suite, logger: silentLogger },
+      { id: 'minion1' },
+    );
     expect(await channel.send({ cmd: '_return', jid: '1' })).toBe(true);
     const stale = node.auth.creds!.session;
     // The master forgets minion1's session and issues a new one: the minion now holds a wrong key.
@@ -385,13 +390,8 @@ describe('over loopback TCP', () => {
     await node.auth.authenticate();
     const dropped: BrineError[] = [];
     const pubChannel = new PubChannel(
-      tcp.publishClient(),
-      node.auth,
-      node.keys,
-      suite,
-      node.store,
+      { client: tcp.publishClient(), auth: node.auth, keys: node.keys, suite, store: node.store, logger: silentLogger },
       { id: 'minion1', signPubMessages: true },
-      silentLogger,
     );
     network.track(pubChannel);
     pubChannel.events.on('dropped', (e) => dropped.push(e));
@@ -433,13 +433,8 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
     await node.auth.authenticate();
     const client = tcp.publishClient();
     channel = new PubChannel(
-      client,
-      node.auth,
-      node.keys,
-      suite,
-      node.store,
+      { client: client, auth: node.auth, keys: node.keys, suite, store: node.store, logger: silentLogger },
       { id: 'minion1', signPubMessages: true },
-      silentLogger,
     );
     dropped = [];
     channel.events.on('dropped', (e) => dropped.push(e));
@@ -454,10 +449,15 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
   async function publishBytes(load: Dict): Promise<Uint8Array> {
     const capture = {
       publish: async (payload: Uint8Array) => void published.push(payload),
-    } as unknown as ConstructorParameters<typeof PubServerChannel>[0];
-    await new PubServerChannel(capture, suite, master.masterKeys, master.shared, master.tokens, silentLogger).publish(
-      load,
-    );
+    } as unknown as PublishServer;
+    await new PubServerChannel({
+      transport: capture,
+      suite,
+      masterKeys: master.masterKeys,
+      shared: master.shared,
+      tokens: master.tokens,
+      logger: silentLogger,
+    }).publish(load);
     return published.at(-1)!;
   }
 
@@ -482,13 +482,8 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
     ['random ciphertext', dumps({ enc: 'aes', load: new Uint8Array(96).fill(9) })],
   ])('malformed: %s', async (_, wire) => {
     const channelNoSig = new PubChannel(
-      tcp.publishClient(),
-      node.auth,
-      node.keys,
-      suite,
-      node.store,
+      { client: tcp.publishClient(), auth: node.auth, keys: node.keys, suite, store: node.store, logger: silentLogger },
       { id: 'minion1' },
-      silentLogger,
     );
     const mine: BrineError[] = [];
     channelNoSig.events.on('dropped', (e) => mine.push(e));

@@ -5,19 +5,8 @@
  * authenticates and answers the recorded envelope.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  AsyncAuth,
-  Crypticle,
-  ErrorCodes,
-  MinionKeys,
-  ReqChannel,
-  bytes,
-  dumps,
-  loads,
-  silentLogger,
-  uuid4Hex,
-  type Dict,
-} from '@brine/core';
+import { ErrorCodes, bytes, dumps, loads, silentLogger } from '@brine/contracts';
+import { AsyncAuth, Crypticle, MinionKeys, ReqChannel, uuid4Hex, type Dict } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { b64, hex, loadVector, toHex } from '../../../test/helpers/vectors.js';
 import { createMaster, directSender, loopbackClient, storeWith, vectorPair } from './helpers/auth-fixtures.js';
@@ -141,12 +130,8 @@ describe('v3_3008.json v3_request (Salt 3008.2)', () => {
     const store = await storeWith('minion', vectorPair('minion'));
     const keys = await MinionKeys.load(store, suite);
     const auth = new AsyncAuth(
-      suite,
-      store,
-      keys,
-      directSender(master),
+      { suite, store, keys, send: directSender(master), logger: silentLogger },
       { id: 'minion1', masterUri: 'tcp://127.0.0.1:4506' },
-      silentLogger,
     );
     const creds = await auth.authenticate();
     expect(creds.session).toBe(v.session_key_string);
@@ -156,7 +141,10 @@ describe('v3_3008.json v3_request (Salt 3008.2)', () => {
       sent.push(message);
       return master.handle(loads(dumps(message)));
     });
-    const channel = new ReqChannel(client, auth, keys, suite, { id: 'minion1' }, silentLogger);
+    const channel = new ReqChannel(
+      { client: client, auth: auth, keys: keys, suite, logger: silentLogger },
+      { id: 'minion1' },
+    );
     expect(await channel.send(fromTyped(v.input_load) as Dict)).toBe(true);
 
     // The nonce is uuid4 of the (pinned) random bytes; everything else is the vector's.

@@ -4,15 +4,13 @@ import {
   AuthError,
   BrineError,
   ConfigError,
-  Crypticle,
   CryptoError,
   ErrorCodes,
   ProtocolError,
-  SALT_SESSION_KEY_BYTES,
-  extractSaltKeys,
-  saltKeyString,
   type SessionCipher,
-} from '@brine/core';
+} from '@brine/contracts';
+import { Crypticle } from '@brine/core';
+import { SALT_SESSION_KEY_BYTES, extractSaltKeys, saltKeyString } from '@brine/crypto';
 import { b64, hex, loadVector, toHex } from '../../../test/helpers/vectors.js';
 
 /**

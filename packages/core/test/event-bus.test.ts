@@ -3,14 +3,12 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loads, packb, silentLogger } from '@brine/contracts';
 import {
   createMaster,
   EventBus,
-  loads,
   MemoryKeyStore,
-  packb,
   packEvent,
-  silentLogger,
   unpackEvent,
   type Master,
   type SaltEvent,

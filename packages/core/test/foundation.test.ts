@@ -4,24 +4,22 @@ import {
   BoundedQueue,
   BrineError,
   ClosedError,
-  createBrineContainer,
   createMemoryLogger,
-  createMinionContainer,
-  CredentialsCache,
   ErrorCodes,
+  ReconnectPolicy,
+  Slots,
+  TransportRegistry,
+  type TransportFactory,
+} from '@brine/contracts';
+import {
+  CredentialsCache,
   Master,
   MemoryKeyStore,
   Minion,
-  ReconnectPolicy,
   resolveMasterConfig,
   resolveMinionConfig,
-  Slots,
-  TOKENS,
-  TransportRegistry,
-  useTransport,
-  type RequestClient,
-  type TransportFactory,
 } from '@brine/core';
+import { createBrineContainer, createMinionContainer, TOKENS } from '@brine/core/di';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { tcpTransport } from '@brine/transport-tcp';
 
@@ -126,13 +124,15 @@ describe('dependency injection', () => {
     );
   });
 
-  it('binds every contract token to the chosen transport, a new instance per resolve', () => {
-    const c = createBrineContainer({ transports: [tcpTransport()] });
-    const factory = useTransport(c, 'tcp');
-    expect(c.resolve<TransportFactory>(TOKENS.Transport)).toBe(factory);
-    const a = c.resolve<RequestClient>(TOKENS.RequestClient);
-    const b = c.resolve<RequestClient>(TOKENS.RequestClient);
-    expect(a.transport).toBe('tcp');
+  it('binds the transport the config names, and builds a new Minion per resolve', () => {
+    const c = createMinionContainer(
+      { id: 'a', transport: 'tcp' },
+      { transports: [tcpTransport()], suite, keyStore: new MemoryKeyStore() },
+    );
+    expect(c.resolve<TransportFactory>(TOKENS.Transport).name).toBe('tcp');
+    const a = c.resolve(Minion);
+    const b = c.resolve(Minion);
+    expect(a.id).toBe('a');
     expect(a).not.toBe(b);
   });
 

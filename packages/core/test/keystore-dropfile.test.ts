@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ErrorCodes, KeyManager, MemoryKeyStore } from '@brine/core';
+import { ErrorCodes } from '@brine/contracts';
+import { KeyManager, MemoryKeyStore } from '@brine/core';
 import { DROPFILE_NAME, consumeRotateDropfile, writeRotateDropfile } from '@brine/core/node';
 
 const posix = process.platform !== 'win32';

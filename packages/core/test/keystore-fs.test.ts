@@ -14,7 +14,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCodes, KEY_STATE_DIRS } from '@brine/core';
+import { ErrorCodes } from '@brine/contracts';
+import { KEY_STATE_DIRS } from '@brine/core';
 import { FsKeyStore } from '@brine/core/node';
 
 const posix = process.platform !== 'win32';

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { ErrorCodes, KEY_STATES, MemoryKeyStore } from '@brine/core';
+import { ErrorCodes } from '@brine/contracts';
+import { KEY_STATES, MemoryKeyStore } from '@brine/core';
 import type { KeyPairText, KeyState, KeyStore } from '@brine/core';
 import { FsKeyStore } from '@brine/core/node';
 

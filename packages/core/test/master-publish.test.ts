@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMaster, MemoryKeyStore, type Master, type TransportFactory } from '@brine/core';
+import { type TransportFactory } from '@brine/contracts';
+import { createMaster, MemoryKeyStore, type Master } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { tcpTransport } from '@brine/transport-tcp';
 

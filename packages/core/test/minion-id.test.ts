@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, ErrorCodes, isValidMinionId, minionIdProblem, validateMinionId } from '@brine/core';
+import { AuthError, ErrorCodes } from '@brine/contracts';
+import { isValidMinionId, minionIdProblem, validateMinionId } from '@brine/core';
 
 describe('validateMinionId', () => {
   // Salt 3008's salt.utils.verify.valid_id refuses all of these (checked with /tmp/saltvenv/v3008).

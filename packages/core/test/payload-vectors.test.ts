@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, dumps, encode, float64, loads, packb, SaltConstant, SaltDatetime } from '@brine/core';
+import { decode, dumps, encode, float64, loads, packb, SaltConstant, SaltDatetime } from '@brine/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { b64, hex, loadVector, toHex, VECTORS_DIR } from '../../../test/helpers/vectors.js';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClosedError, ConfigError, CryptoError, ErrorCodes, type CryptoSuite, type KeyPair } from '@brine/core';
+import { ClosedError, ConfigError, CryptoError, ErrorCodes, type CryptoSuite, type KeyPair } from '@brine/contracts';
 import { createPooledSuite, PooledCryptoSuite, THREAD_ID_OP, type PooledSuiteOptions } from '@brine/core/node';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMaster, createMinion, MemoryKeyStore, type CryptoSuite, type Master, type Minion } from '@brine/core';
+import { type CryptoSuite } from '@brine/contracts';
+import { createMaster, createMinion, MemoryKeyStore, type Master, type Minion } from '@brine/core';
 import { createNaclSuite } from '@brine/crypto/nacl';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { tcpTransport } from '@brine/transport-tcp';

@@ -1,4 +1,5 @@
-import { ErrorCodes, MemoryKeyStore, MinionKeys, TokenVerifier, type KeyState } from '@brine/core';
+import { ErrorCodes } from '@brine/contracts';
+import { MemoryKeyStore, MinionKeys, TokenVerifier, type KeyState } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rejection, storeWith, vectorPair } from './helpers/auth-fixtures.js';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BrineError, ClosedError, ConfigError, CryptoError, ErrorCodes, TransportError } from '@brine/core';
+import { BrineError, ClosedError, ConfigError, CryptoError, ErrorCodes, TransportError } from '@brine/contracts';
 import { THREAD_ID_OP, WorkerPool, type WorkerPoolOptions } from '@brine/core/node';
 
 const WORKER = new URL('./fixtures/pool-worker.mjs', import.meta.url);

@@ -10,3 +10,11 @@ export type { ForgeSaltSuiteOptions } from './forge/index.js';
 export { createNaclSuite, NaclSuite } from './nacl/index.js';
 export type { NaclSuiteOptions } from './nacl/index.js';
 export type { RandomSource } from './common/random.js';
+export {
+  extractSaltKeys,
+  saltKeyString,
+  SALT_AES_KEY_BYTES,
+  SALT_HMAC_KEY_BYTES,
+  SALT_SESSION_KEY_BYTES,
+} from './salt/salt-key.js';
+export type { SaltSessionKeys } from './salt/salt-key.js';

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bytes, Crypticle, type CryptoSuite, type KeyPair } from '@brine/core';
+import { bytes, type CryptoSuite, type KeyPair } from '@brine/contracts';
+import { Crypticle } from '@brine/core';
 import { createForgeSaltSuite } from '@brine/crypto/forge';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes } from '@brine/core';
+import { bytes } from '@brine/contracts';
 import { createNaclSuite, NACL_PRIVATE_LABEL, NACL_PUBLIC_LABEL } from '@brine/crypto/nacl';
 import { cryptoCompliance } from '../../../test/compliance/crypto.js';
 

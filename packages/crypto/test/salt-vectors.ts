@@ -4,7 +4,8 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AuthError, Crypticle, ErrorCodes, bytes, type CryptoSuite } from '@brine/core';
+import { AuthError, ErrorCodes, bytes, type CryptoSuite } from '@brine/contracts';
+import { Crypticle } from '@brine/core';
 import { b64, hex, loadVector, toHex, vectorKey } from '../../../test/helpers/vectors.js';
 
 export interface SaltVectorSpec {

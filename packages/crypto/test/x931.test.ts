@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes } from '@brine/core';
+import { bytes } from '@brine/contracts';
 import { x931Denormalize, x931Normalize, x931Pad, x931Unpad } from '../src/common/x931.js';
 import { loadVector } from '../../../test/helpers/vectors.js';
 

@@ -5,7 +5,7 @@ import {
   type BrineError,
   type ClientEvents,
   type TypedEmitter,
-} from '@brine/core';
+} from '@brine/contracts';
 import { FramedConnection } from './connection.js';
 import type { Frame } from './framing.js';
 import type { ResolvedTcpOptions } from './options.js';

@@ -1,4 +1,4 @@
-import { BrineError, ErrorCodes, FrameSplitter, ProtocolError, type Logger } from '@brine/core';
+import { BrineError, ErrorCodes, FrameSplitter, ProtocolError, type Logger } from '@brine/contracts';
 import { socketError } from './errors.js';
 import { decodeFrame, type Frame } from './framing.js';
 import type { Socket } from './socket.js';

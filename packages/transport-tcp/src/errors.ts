@@ -1,4 +1,4 @@
-import { BrineError, ErrorCodes, TransportError } from '@brine/core';
+import { BrineError, ErrorCodes, TransportError } from '@brine/contracts';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',

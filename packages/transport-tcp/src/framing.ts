@@ -1,4 +1,4 @@
-import { decode, ErrorCodes, packb, ProtocolError } from '@brine/core';
+import { decode, ErrorCodes, packb, ProtocolError } from '@brine/contracts';
 
 /** A TCP frame: Salt's `{head, body}` map. */
 export interface Frame {

@@ -13,7 +13,7 @@
  * console.log(await client.request({ hello: 'world' }));
  * ```
  */
-import type { TransportFactory } from '@brine/core';
+import type { TransportFactory } from '@brine/contracts';
 import { resolveTcpOptions, type TcpTransportOptions } from './options.js';
 import { TcpPublishClient } from './publish-client.js';
 import { TcpPublishServer } from './publish-server.js';
@@ -29,7 +29,9 @@ export function tcpTransport(defaults: TcpTransportOptions = {}): TransportFacto
   const resolve = (options?: TcpTransportOptions) => resolveTcpOptions({ ...defaults, ...options });
   return {
     name: 'tcp',
+    displayName: 'TCP',
     capabilities: { targetedPublish: true, presence: true, tls: true },
+    withOptions: (options) => tcpTransport({ ...defaults, ...options }),
     requestClient: (options) => new TcpRequestClient(resolve(options)),
     requestServer: (options) => new TcpRequestServer(resolve(options)),
     publishClient: (options) => new TcpPublishClient(resolve(options)),

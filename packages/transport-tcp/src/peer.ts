@@ -1,4 +1,4 @@
-import type { PeerInfo } from '@brine/core';
+import type { PeerInfo } from '@brine/contracts';
 import type { Socket } from './socket.js';
 
 let counter = 0;

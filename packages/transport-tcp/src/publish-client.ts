@@ -1,4 +1,4 @@
-import type { Redialer } from '@brine/core';
+import type { Redialer } from '@brine/contracts';
 import {
   assertSameTarget,
   BoundedQueue,
@@ -13,7 +13,7 @@ import {
   type ClientEvents,
   type PublishClient,
   type PublishConnectOptions,
-} from '@brine/core';
+} from '@brine/contracts';
 import type { FramedConnection } from './connection.js';
 import { encodeFrame, type Frame } from './framing.js';
 import type { ResolvedTcpOptions } from './options.js';

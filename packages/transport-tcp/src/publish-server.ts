@@ -20,7 +20,7 @@ import {
   type PublishOptions,
   type PublishServer,
   type PublishServerEvents,
-} from '@brine/core';
+} from '@brine/contracts';
 import { FramedConnection } from './connection.js';
 import { joinFrame, type Frame } from './framing.js';
 import type { ResolvedTcpOptions } from './options.js';

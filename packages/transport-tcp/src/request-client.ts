@@ -1,4 +1,4 @@
-import type { Redialer } from '@brine/core';
+import type { Redialer } from '@brine/contracts';
 import {
   assertSameTarget,
   BrineError,
@@ -17,7 +17,7 @@ import {
   type Address,
   type ClientEvents,
   type RequestClient,
-} from '@brine/core';
+} from '@brine/contracts';
 import type { FramedConnection } from './connection.js';
 import { joinFrame, type Frame } from './framing.js';
 import type { ResolvedTcpOptions } from './options.js';

@@ -1,5 +1,5 @@
 import type net from 'node:net';
-import type { BrineError } from '@brine/core';
+import type { BrineError } from '@brine/contracts';
 import {
   ClosedError,
   ErrorCodes,
@@ -16,7 +16,7 @@ import {
   type RequestHandler,
   type RequestServer,
   type ServerEvents,
-} from '@brine/core';
+} from '@brine/contracts';
 import { FramedConnection } from './connection.js';
 import { joinFrame, type Frame } from './framing.js';
 import type { ResolvedTcpOptions } from './options.js';

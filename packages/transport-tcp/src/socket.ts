@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { ConfigError, isPathAddress, type Address, type TlsOptions } from '@brine/core';
+import { ConfigError, isPathAddress, type Address, type TlsOptions } from '@brine/contracts';
 import { socketError } from './errors.js';
 
 export type Socket = net.Socket | tls.TLSSocket;

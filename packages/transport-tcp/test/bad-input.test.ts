@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryLogger, packb, type Address, type BrineError, type Closable } from '@brine/core';
+import { createMemoryLogger, packb, type Address, type BrineError, type Closable } from '@brine/contracts';
 import { tcpTransport } from '@brine/transport-tcp';
 import { rawConnect } from '../../../test/compliance/raw.js';
 

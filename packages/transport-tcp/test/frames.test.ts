@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameSplitter, loads } from '@brine/core';
+import { FrameSplitter, loads } from '@brine/contracts';
 import { decodeFrame, encodeFrame } from '@brine/transport-tcp';
 import { b64, hex, loadVector, toHex } from '../../../test/helpers/vectors.js';
 

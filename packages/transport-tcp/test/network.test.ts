@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Closable } from '@brine/core';
+import type { Closable } from '@brine/contracts';
 import { tcpTransport } from '@brine/transport-tcp';
 
 const opened: Closable[] = [];

@@ -13,6 +13,6 @@ export { WsRequestClient } from './client/request-client.js';
 export { WsPublishClient } from './client/publish-client.js';
 export type { Dialer, DialOptions, WireHandlers, WireSocket } from './client/socket.js';
 export { resolveWsOptions } from './options.js';
-export type { ResolvedWsOptions, SlowSubscriberPolicy, WsTransportOptions } from './options.js';
+export type { ResolvedWsOptions, WsTransportOptions } from './options.js';
 export { encodeMessage, decodeMessage, encodePublish, decodePublish } from './frames.js';
 export * from './constants.js';

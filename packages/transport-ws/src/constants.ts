@@ -7,10 +7,6 @@ export const DEFAULT_REQUEST_PATH = '/';
 
 /** Per-subscriber bound on bytes buffered in the server process (ws `bufferedAmount`). */
 export const DEFAULT_MAX_BUFFERED_AMOUNT = 4 * 1024 * 1024;
-/** Salt's `publish_drain_timeout`-like wait for a full subscriber before the policy applies. */
-export const DEFAULT_DRAIN_TIMEOUT = 5_000;
-/** Salt's `request_channel_timeout`: a request's timeout when the caller gives none. */
-export const DEFAULT_REQUEST_TIMEOUT = 60_000;
 /** Client: how long one opening handshake (TCP + TLS + HTTP upgrade) may take. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 /** How long a close handshake may take before the socket is destroyed. */

@@ -4,7 +4,7 @@
  * `salt.payload.dumps(payload_bytes, use_bin_type=True)`, a msgpack bin wrapping the serialized
  * publish (double msgpack).
  */
-import { decode, dumps, ErrorCodes, loads, packb, ProtocolError } from '@brine/core';
+import { decode, dumps, ErrorCodes, loads, packb, ProtocolError } from '@brine/contracts';
 
 /** A request envelope or a reply as one binary message. */
 export function encodeMessage(value: unknown): Uint8Array {

@@ -23,6 +23,6 @@ export { WsPublishClient } from './client/publish-client.js';
 export { nodeDialer } from './node/dialer.js';
 export type { Dialer, DialOptions, WireHandlers, WireSocket } from './client/socket.js';
 export { resolveWsOptions } from './options.js';
-export type { ResolvedWsOptions, SlowSubscriberPolicy, WsTransportOptions } from './options.js';
+export type { ResolvedWsOptions, WsTransportOptions } from './options.js';
 export { encodeMessage, decodeMessage, encodePublish, decodePublish } from './frames.js';
 export * from './constants.js';

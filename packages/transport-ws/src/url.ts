@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes, isPathAddress, type Address } from '@brine/core';
+import { ConfigError, ErrorCodes, isPathAddress, type Address } from '@brine/contracts';
 
 /** `ws://host:port/path` (`wss` with TLS), bracketing IPv6 literals. Local-socket addresses are refused. */
 export function wsUrl(address: Address, secure: boolean, path: string): string {

@@ -12,7 +12,7 @@ import {
   type Closable,
   type LogRecord,
   type PeerInfo,
-} from '@brine/core';
+} from '@brine/contracts';
 import { encodeMessage, wsTransport } from '../src/index.js';
 import { rawConnect } from '../../../test/compliance/raw.js';
 import { FAST_RECONNECT, LOOPBACK, rawWs, sendRaw, urlOf } from './helpers.js';

@@ -1,7 +1,7 @@
 /** The factory, its options, and addresses (IPv6, local sockets). */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TransportRegistry, type Closable } from '@brine/core';
+import { TransportRegistry, type Closable } from '@brine/contracts';
 import { resolveWsOptions, wsTransport } from '../src/index.js';
 import { FAST_RECONNECT } from './helpers.js';
 

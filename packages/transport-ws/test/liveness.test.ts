@@ -1,7 +1,7 @@
 /** Ping/pong keepalive: dead peers are detected on both sides, live silent ones are kept. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { BrineError, Closable, PeerInfo } from '@brine/core';
+import type { BrineError, Closable, PeerInfo } from '@brine/contracts';
 import { wsTransport } from '../src/index.js';
 import { FAST_RECONNECT, LOOPBACK, rawWs, urlOf } from './helpers.js';
 

@@ -1,7 +1,7 @@
 /** Targeting on the publish channel, and compatibility with subscribers that never identify (Salt). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { wsTransport } from '../src/index.js';
-import type { Closable, PeerInfo } from '@brine/core';
+import type { Closable, PeerInfo } from '@brine/contracts';
 import { FAST_RECONNECT, LOOPBACK, rawWs, urlOf } from './helpers.js';
 
 const opened: Closable[] = [];

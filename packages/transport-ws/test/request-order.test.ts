@@ -3,7 +3,7 @@
  * server must send replies in request order whatever order its handlers finish in.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defer, type BrineError, type Closable, type Deferred, type PeerInfo } from '@brine/core';
+import { defer, type BrineError, type Closable, type Deferred, type PeerInfo } from '@brine/contracts';
 import { wsTransport } from '../src/index.js';
 import { FAST_RECONNECT, LOOPBACK } from './helpers.js';
 

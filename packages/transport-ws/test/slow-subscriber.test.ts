@@ -8,8 +8,8 @@
  * up once it reads again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BrineError, Closable, PeerInfo, PublishClient } from '@brine/core';
-import { wsTransport, type SlowSubscriberPolicy } from '../src/index.js';
+import type { BrineError, Closable, PeerInfo, PublishClient, SlowSubscriberPolicy } from '@brine/contracts';
+import { wsTransport } from '../src/index.js';
 import { FAST_RECONNECT, LOOPBACK } from './helpers.js';
 
 const N = 2_000;

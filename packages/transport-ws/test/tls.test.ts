@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BrineError, Closable, TlsOptions } from '@brine/core';
+import type { BrineError, Closable, TlsOptions } from '@brine/contracts';
 import { wsTransport } from '../src/index.js';
 import { FAST_RECONNECT, LOOPBACK } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { Closable, HostAddress } from '@brine/core';
+import type { Closable, HostAddress } from '@brine/contracts';
 import { decodeMessage, decodePublish, encodeMessage, encodePublish, wsTransport } from '../src/index.js';
 import { b64, hex, loadVector, toHex } from '../../../test/helpers/vectors.js';
 import { FAST_RECONNECT, LOOPBACK, rawWs, sendRaw, urlOf } from './helpers.js';

@@ -1,4 +1,4 @@
-import { delay, throwIfAborted } from '@brine/core';
+import { delay, throwIfAborted } from '@brine/contracts';
 import type { MessageLike, XPublisher } from 'zeromq';
 import { socketError, zmqCode } from './errors.js';
 import { setLiveOption } from './sockets.js';

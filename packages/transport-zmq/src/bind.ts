@@ -1,5 +1,5 @@
 import { chmod } from 'node:fs/promises';
-import { ErrorCodes, isBrineError, isPathAddress, raceSignal, TransportError, type Address } from '@brine/core';
+import { ErrorCodes, isBrineError, isPathAddress, raceSignal, TransportError, type Address } from '@brine/contracts';
 import type { Socket } from 'zeromq';
 import { boundAddress, toEndpoint } from './endpoint.js';
 import { zmqCode } from './errors.js';

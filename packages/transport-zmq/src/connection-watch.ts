@@ -9,7 +9,7 @@ import {
   type ClientEvents,
   type Logger,
   type TypedEmitter,
-} from '@brine/core';
+} from '@brine/contracts';
 import type { Socket } from 'zeromq';
 import { handshakeError } from './errors.js';
 

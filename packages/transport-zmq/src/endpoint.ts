@@ -1,4 +1,4 @@
-import { ConfigError, formatAddress, isPathAddress, type Address } from '@brine/core';
+import { ConfigError, formatAddress, isPathAddress, type Address } from '@brine/contracts';
 
 /**
  * The libzmq endpoint for an address: `tcp://127.0.0.1:4506`, `tcp://[::1]:4506` (IPv6 in

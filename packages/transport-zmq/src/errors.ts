@@ -1,4 +1,4 @@
-import { BrineError, ClosedError, ErrorCodes, ProtocolError, TransportError } from '@brine/core';
+import { BrineError, ClosedError, ErrorCodes, ProtocolError, TransportError } from '@brine/contracts';
 import type { EventOfType } from 'zeromq';
 
 /** The errno-style code zeromq.js puts on its errors (`EAGAIN`, `EHOSTUNREACH`, `ERR_ZMTP_…`). */

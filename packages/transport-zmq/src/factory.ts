@@ -1,4 +1,4 @@
-import type { TransportFactory } from '@brine/core';
+import type { TransportFactory } from '@brine/contracts';
 import { resolveZmqOptions, type ZmqTransportOptions } from './options.js';
 import { TRANSPORT_NAME } from './peer.js';
 import { ZmqPublishClient } from './publish-client.js';
@@ -22,6 +22,7 @@ export function zmqTransport(options: ZmqTransportOptions = {}): TransportFactor
   const resolve = (extra?: ZmqTransportOptions) => (extra ? resolveZmqOptions({ ...options, ...extra }) : base);
   return {
     name: TRANSPORT_NAME,
+    displayName: 'ZeroMQ',
     capabilities: {
       // Only under zmq_filtering can the publisher address one minion.
       targetedPublish: base.zmqFiltering,
@@ -29,6 +30,14 @@ export function zmqTransport(options: ZmqTransportOptions = {}): TransportFactor
       presence: false,
       tls: false,
     },
+    optionsFromConfig: (config) => ({
+      ...(typeof config.zmq_filtering === 'boolean' ? { zmqFiltering: config.zmq_filtering } : {}),
+      ...(typeof config.zmq_request_pipelining === 'boolean'
+        ? { requestPipelining: config.zmq_request_pipelining }
+        : {}),
+      ...(typeof config.zmq_backlog === 'number' ? { backlog: config.zmq_backlog } : {}),
+    }),
+    withOptions: (extra) => zmqTransport({ ...options, ...extra }),
     requestClient: (extra) => new ZmqRequestClient(resolve(extra)),
     requestServer: (extra) => new ZmqRequestServer(resolve(extra)),
     publishClient: (extra) => new ZmqPublishClient(resolve(extra)),

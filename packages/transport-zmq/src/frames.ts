@@ -1,4 +1,4 @@
-import { ErrorCodes, ProtocolError } from '@brine/core';
+import { ErrorCodes, ProtocolError } from '@brine/contracts';
 
 /** A request as a ROUTER sees it: the routing envelope (identity … empty delimiter) and one body frame. */
 export interface RoutedRequest {

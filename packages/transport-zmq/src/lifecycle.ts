@@ -1,4 +1,4 @@
-import { defer, type Deferred } from '@brine/core';
+import { defer, type Deferred } from '@brine/contracts';
 
 /** Idempotent close with a `closed` promise that settles once, whoever closed the object. */
 export class Lifecycle {

@@ -3,7 +3,7 @@ import {
   resolveTransportOptions,
   type ResolvedTransportOptions,
   type TransportOptions,
-} from '@brine/core';
+} from '@brine/contracts';
 
 /** Options of the ZeroMQ transport: the shared {@link TransportOptions} plus Salt's ZeroMQ settings. */
 export interface ZmqTransportOptions extends TransportOptions {
@@ -15,8 +15,6 @@ export interface ZmqTransportOptions extends TransportOptions {
    * must agree.
    */
   zmqFiltering?: boolean;
-  /** Default per-request timeout in ms when the caller gives none (Salt's request timeout, 60 s). */
-  requestTimeout?: number;
   /**
    * Request client framing. Off (default): exactly what a salt-minion's REQ socket sends,
    * `[b"", body]`, one request on the wire at a time (the others wait their turn). Salt 3008's
@@ -28,11 +26,6 @@ export interface ZmqTransportOptions extends TransportOptions {
    * 3008 master.
    */
   requestPipelining?: boolean;
-  /**
-   * How long `publish` keeps retrying while a subscriber is at its high-water mark before it
-   * sends the message to the others only (Salt's `publish_drain_timeout`). Default 5000 ms.
-   */
-  drainTimeout?: number;
   /** Listen backlog on the servers (Salt's `zmq_backlog`). Default 1000. */
   backlog?: number;
   /**
@@ -49,9 +42,7 @@ export interface ZmqTransportOptions extends TransportOptions {
 
 export interface ResolvedZmqOptions extends ResolvedTransportOptions {
   zmqFiltering: boolean;
-  requestTimeout: number;
   requestPipelining: boolean;
-  drainTimeout: number;
   backlog: number;
   requestReconnectMax: number;
   linger: number | undefined;
@@ -76,9 +67,7 @@ export function resolveZmqOptions(options: ZmqTransportOptions = {}): ResolvedZm
   return {
     ...base,
     zmqFiltering: options.zmqFiltering ?? false,
-    requestTimeout: nonNegative('requestTimeout', options.requestTimeout, 60_000),
     requestPipelining: options.requestPipelining ?? false,
-    drainTimeout: nonNegative('drainTimeout', options.drainTimeout, 5_000),
     backlog: nonNegative('backlog', options.backlog, 1000),
     requestReconnectMax: nonNegative('requestReconnectMax', options.requestReconnectMax, 5_000),
     linger: options.linger,

@@ -1,4 +1,4 @@
-import type { PeerInfo } from '@brine/core';
+import type { PeerInfo } from '@brine/contracts';
 import { identityLabel } from './frames.js';
 
 export const TRANSPORT_NAME = 'zeromq';

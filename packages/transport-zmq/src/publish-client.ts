@@ -12,7 +12,7 @@ import {
   type ClientEvents,
   type PublishClient,
   type PublishConnectOptions,
-} from '@brine/core';
+} from '@brine/contracts';
 import { ConnectionWatch } from './connection-watch.js';
 import { needsIpv6, toEndpoint } from './endpoint.js';
 import { socketError } from './errors.js';

@@ -14,7 +14,7 @@ import {
   type PublishOptions,
   type PublishServer,
   type PublishServerEvents,
-} from '@brine/core';
+} from '@brine/contracts';
 import { XPublisher, type MessageLike } from 'zeromq';
 import { publishWithBackpressure } from './backpressure.js';
 import { bindSocket } from './bind.js';

@@ -15,7 +15,7 @@ import {
   type BrineError,
   type ClientEvents,
   type RequestClient,
-} from '@brine/core';
+} from '@brine/contracts';
 import { Dealer } from 'zeromq';
 import { ConnectionWatch } from './connection-watch.js';
 import { needsIpv6, toEndpoint } from './endpoint.js';

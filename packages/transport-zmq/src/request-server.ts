@@ -17,7 +17,7 @@ import {
   type RequestServer,
   type ServerEvents,
   type AbortOptions,
-} from '@brine/core';
+} from '@brine/contracts';
 import { Router } from 'zeromq';
 import { bindSocket } from './bind.js';
 import { handshakeError, isHangup, socketError, zmqCode } from './errors.js';

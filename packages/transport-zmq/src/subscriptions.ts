@@ -5,7 +5,7 @@ import {
   type PeerInfo,
   type PublishServerEvents,
   type TypedEmitter,
-} from '@brine/core';
+} from '@brine/contracts';
 import { subscriberPeer, topicPeer } from './peer.js';
 import { BROADCAST_TOPIC, isMinionTopic } from './topic.js';
 

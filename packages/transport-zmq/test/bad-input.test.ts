@@ -15,7 +15,7 @@ import {
   type Closable,
   type HostAddress,
   type PeerInfo,
-} from '@brine/core';
+} from '@brine/contracts';
 import { zmqTopic, zmqTransport } from '../src/index.js';
 import { endpointOf, FAST_RECONNECT, LOOPBACK } from './helpers.js';
 

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Address, Closable } from '@brine/core';
+import type { Address, Closable } from '@brine/contracts';
 import { zmqTransport } from '../src/index.js';
 import { FAST_RECONNECT } from './helpers.js';
 

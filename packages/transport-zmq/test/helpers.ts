@@ -1,5 +1,5 @@
 import net, { type AddressInfo, type Socket } from 'node:net';
-import type { Address, HostAddress } from '@brine/core';
+import type { Address, HostAddress } from '@brine/contracts';
 
 export const FAST_RECONNECT = { reconDefault: 20, reconMax: 200, reconRandomize: false };
 export const LOOPBACK: HostAddress = { host: '127.0.0.1', port: 0 };

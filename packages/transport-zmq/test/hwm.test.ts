@@ -5,7 +5,7 @@
  * log records, never on sleeps.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, defer, type Closable, type LogRecord, type PublishClient } from '@brine/core';
+import { createLogger, defer, type Closable, type LogRecord, type PublishClient } from '@brine/contracts';
 import { zmqTransport } from '../src/index.js';
 import { FAST_RECONNECT, LOOPBACK } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Request } from 'zeromq';
-import { dumps, loads, type Closable, type RequestServer } from '@brine/core';
+import { dumps, loads, type Closable, type RequestServer } from '@brine/contracts';
 import { zmqTransport } from '../src/index.js';
 import { FAST_RECONNECT } from './helpers.js';
 import { endpointOf, LOOPBACK } from './helpers.js';

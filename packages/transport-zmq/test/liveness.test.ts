@@ -4,7 +4,7 @@
  * the reconnect, and the subscriber behaves (and logs) as Salt's does.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryLogger, defer, type Closable } from '@brine/core';
+import { createMemoryLogger, defer, type Closable } from '@brine/contracts';
 import { zmqTopic, zmqTransport } from '../src/index.js';
 import { rawConnect } from '../../../test/compliance/raw.js';
 import { FAST_RECONNECT, LOOPBACK, tapProxy, type TapProxy } from './helpers.js';

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Router } from 'zeromq';
-import { createMemoryLogger, dumps, loads, type Closable } from '@brine/core';
+import { createMemoryLogger, dumps, loads, type Closable } from '@brine/contracts';
 import { zmqTransport } from '../src/index.js';
 import { FAST_RECONNECT } from './helpers.js';
 

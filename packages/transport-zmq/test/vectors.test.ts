@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Request } from 'zeromq';
-import { dumps, loads, type Closable } from '@brine/core';
+import { dumps, loads, type Closable } from '@brine/contracts';
 import { zmqTopic, zmqTransport } from '../src/index.js';
 import { b64, hex, loadVector, toHex } from '../../../test/helpers/vectors.js';
 import { endpointOf, FAST_RECONNECT, LOOPBACK, tapProxy, type TapProxy } from './helpers.js';

@@ -4,15 +4,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createLogger,
-  createMinion,
-  formatRecord,
-  type AuthStateName,
-  type AuthTransition,
-  type Minion,
-  type MinionConfig,
-} from '@brine/core';
+import { createLogger, formatRecord } from '@brine/contracts';
+import { createMinion, type AuthStateName, type AuthTransition, type Minion, type MinionConfig } from '@brine/core';
 import { FsKeyStore } from '@brine/core/node';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { tcpTransport } from '@brine/transport-tcp';

@@ -1,5 +1,5 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { BrineError, ErrorCodes, TimeoutError, TransportError, type ErrorCode } from '@brine/core';
+import { BrineError, ErrorCodes, TimeoutError, TransportError, type ErrorCode } from '@brine/contracts';
 import type { CpuSnapshot } from '../cpu.js';
 import { isReplyMessage, type ErrorData, type ReplyMessage } from './protocol.js';
 

@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes } from '@brine/core';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 import type { RoleFactory } from './protocol.js';
 
 /** Role name → its factory, imported lazily so each process loads only what it plays. */

@@ -3,7 +3,7 @@
  * then the orchestrator calls the role's operations, `cpu` (a CPU snapshot) and `stop`. The
  * process exits when the orchestrator disconnects or dies.
  */
-import { ErrorCodes, toBrineError } from '@brine/core';
+import { ErrorCodes, toBrineError } from '@brine/contracts';
 import { cpuSnapshot } from '../cpu.js';
 import { isCallMessage, type CallMessage, type ReplyMessage, type Role } from './protocol.js';
 import { loadRole } from './roles.js';

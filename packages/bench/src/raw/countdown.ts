@@ -1,4 +1,4 @@
-import { TimeoutError } from '@brine/core';
+import { TimeoutError } from '@brine/contracts';
 
 /** Counts events (connections, subscriptions) and lets callers wait for a total, event-driven. */
 export interface Countdown {

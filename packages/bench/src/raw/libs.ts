@@ -4,7 +4,7 @@
  * transport package that depends on them. Only the few members the baselines use are typed.
  */
 import { createRequire } from 'node:module';
-import { ConfigError, ErrorCodes } from '@brine/core';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 
 export interface ZmqSocketBase {
   readonly closed: boolean;

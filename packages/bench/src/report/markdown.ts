@@ -1,6 +1,6 @@
 /** Markdown for BENCHMARKS.md: the generated section between two markers. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ConfigError, ErrorCodes } from '@brine/core';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 import type { BenchResults } from '../results.js';
 import { buildSections, machineLines } from './sections.js';
 

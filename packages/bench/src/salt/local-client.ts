@@ -1,7 +1,7 @@
 /** Salt's own job path: LocalClient.cmd (publish, then wait for every targeted minion's return), timed in Python. */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { ErrorCodes, TransportError } from '@brine/core';
+import { ErrorCodes, TransportError } from '@brine/contracts';
 import type { SaltVenv } from './venv.js';
 
 const SCRIPT = `

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
-import { TimeoutError } from '@brine/core';
+import { TimeoutError } from '@brine/contracts';
 import { LOOPBACK } from '../transports.js';
 
 /** A free loopback port (bound to 0, then released). */

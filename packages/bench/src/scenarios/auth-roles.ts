@@ -1,6 +1,7 @@
 /** The load generator of the auth family: N minions, each signing in again and again. */
 import { performance } from 'node:perf_hooks';
-import { buildSignIn, bytesField, isDict, loads } from '@brine/core';
+import { loads } from '@brine/contracts';
+import { buildSignIn, bytesField, isDict } from '@brine/core';
 import type { Role } from '../children/protocol.js';
 import { cpuBetween, cpuSnapshot, type CpuUse } from '../cpu.js';
 import type { SuiteName, Summary, TransportName } from '../results.js';

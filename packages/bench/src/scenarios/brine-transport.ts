@@ -1,5 +1,5 @@
 /** Brine's bare transports (no channel, no crypto) behind the load loops' interfaces. */
-import type { TransportFactory } from '@brine/core';
+import type { TransportFactory } from '@brine/contracts';
 import { countdown } from '../raw/countdown.js';
 import { LOOPBACK, portOf } from '../transports.js';
 import type { EchoServer, OnMessage, Publisher, Requester, SubscriberGroup } from './types.js';

@@ -4,19 +4,15 @@
  * and a ReqServerChannel installed as the transport's request handler, with one extra `bench`
  * command that echoes its `data`.
  */
+import { silentLogger, type CryptoSuite } from '@brine/contracts';
 import {
-  AuthServer,
-  MasterKeys,
+  CommandRegistry,
+  composeMasterCore,
   MemoryKeyStore,
-  ReplayGuard,
-  ReqServerChannel,
-  SessionKeys,
-  SharedKey,
-  TokenVerifier,
-  silentLogger,
+  resolveMasterConfig,
   type CommandHandler,
-  type CryptoSuite,
   type KeyStore,
+  type MasterCore,
 } from '@brine/core';
 import type { SuiteName, TransportName } from '../results.js';
 import { generatePems, masterSuite, seedKeyPair, type PemPair } from '../suites.js';
@@ -33,26 +29,36 @@ export interface MasterPartsSpec {
 export interface MasterParts {
   suite: CryptoSuite;
   store: KeyStore;
-  masterKeys: MasterKeys;
-  shared: SharedKey;
-  tokens: TokenVerifier;
+  core: MasterCore;
+  /** Requests the channel refused. */
+  errors(): number;
   close(): Promise<void>;
 }
 
+const echo: CommandHandler = (load) => load.data ?? null;
+
+/**
+ * A master's transport-independent half through core's composition root (auto_accept, no
+ * publish server: the port only has to be valid in the accept reply), with one extra `bench`
+ * command that echoes its `data`.
+ */
 export async function masterParts(spec: MasterPartsSpec): Promise<MasterParts> {
   const handle = await masterSuite(spec.suite);
   const store = new MemoryKeyStore();
   const pair = spec.masterPem ?? (await generatePems(spec.suite, spec.bits, 1))[0]!;
   await seedKeyPair(store, 'master', pair);
-  const masterKeys = await MasterKeys.load(store, handle.suite, { keysize: spec.bits });
-  return {
+  const commands = new CommandRegistry();
+  commands.register('bench', echo);
+  let errors = 0;
+  const core = await composeMasterCore({
+    config: resolveMasterConfig({ auto_accept: true, keysize: spec.bits }),
     suite: handle.suite,
-    store,
-    masterKeys,
-    shared: new SharedKey(handle.suite, masterKeys),
-    tokens: new TokenVerifier(handle.suite, store),
-    close: () => handle.close(),
-  };
+    keyStore: store,
+    logger: silentLogger,
+    commands,
+    onError: () => void errors++,
+  });
+  return { suite: handle.suite, store, core, errors: () => errors, close: () => handle.close() };
 }
 
 export interface ChannelMasterSpec extends MasterPartsSpec {
@@ -65,41 +71,13 @@ export interface ChannelMaster {
   close(): Promise<void>;
 }
 
-const echo: CommandHandler = (load) => load.data ?? null;
-
 export async function startChannelMaster(spec: ChannelMasterSpec): Promise<ChannelMaster> {
   const parts = await masterParts(spec);
-  const { suite, store, masterKeys, shared, tokens } = parts;
-  const sessions = new SessionKeys(suite);
-  const authServer = new AuthServer(
-    suite,
-    store,
-    masterKeys,
-    shared,
-    sessions,
-    // No publish server here: the port only has to be valid in the accept reply.
-    { autoAccept: true, publishPort: 4505 },
-    silentLogger,
-  );
-  let errors = 0;
-  const channel = new ReqServerChannel({
-    suite,
-    store,
-    masterKeys,
-    shared,
-    sessions,
-    authServer,
-    tokens,
-    replay: new ReplayGuard(300_000),
-    logger: silentLogger,
-    commands: new Map([['bench', echo]]),
-    onError: () => void errors++,
-  });
   const server = transportFactory(spec.transport).requestServer();
-  const address = await server.listen({ host: LOOPBACK, port: 0 }, channel.handle);
+  const address = await server.listen({ host: LOOPBACK, port: 0 }, parts.core.requests.handle);
   return {
     port: portOf(address),
-    errors: () => errors,
+    errors: parts.errors,
     async close() {
       await server.close();
       await parts.close();

@@ -1,15 +1,14 @@
 /** The minion side of Brine's full channel: a RequestClient, a real AsyncAuth sign-in and a ReqChannel. */
+import { silentLogger, type CryptoSuite, type RequestClient } from '@brine/contracts';
 import {
-  AsyncAuth,
+  composeMinionChannels,
   MemoryKeyStore,
-  MinionKeys,
-  ReqChannel,
-  formatAddress,
-  silentLogger,
-  type CryptoSuite,
+  resolveMinionConfig,
+  type AsyncAuth,
   type Dict,
   type KeyStore,
-  type RequestClient,
+  type MinionKeys,
+  type ReqChannel,
 } from '@brine/core';
 import type { TransportName } from '../results.js';
 import { seedKeyPair, type PemPair } from '../suites.js';
@@ -37,25 +36,31 @@ export interface MinionSpec {
   pipelining?: boolean;
 }
 
-/** Connects a minion's request client and builds its AsyncAuth and ReqChannel (not signed in yet). */
+/** Connects a minion's request client and builds its AsyncAuth and ReqChannel (not signed in yet) through core's composition root. */
 export async function connectMinion(spec: MinionSpec): Promise<BenchMinion> {
   const store = new MemoryKeyStore();
   await seedKeyPair(store, 'minion', spec.pem);
-  const keys = await MinionKeys.load(store, spec.suite);
-  const client = transportFactory(spec.transport, spec.pipelining ?? true).requestClient();
-  const address = { host: LOOPBACK, port: spec.port };
-  await client.connect(address, { timeout: 30_000 });
-  const auth = new AsyncAuth(
-    spec.suite,
-    store,
-    keys,
-    (envelope, options) => client.request(envelope, options),
-    // A storm queues sign-ins behind each other: one send of up to a minute, and a failure is
-    // reported at once (ERR_AUTH_FAILED) instead of waiting acceptance_wait_time to retry.
-    { id: spec.id, masterUri: formatAddress(address), authTimeout: 60, authTries: 1, authRetries: 1 },
-    silentLogger,
-  );
-  const channel = new ReqChannel(client, auth, keys, spec.suite, { id: spec.id, tries: 1 }, silentLogger);
+  const channels = await composeMinionChannels({
+    config: resolveMinionConfig({
+      id: spec.id,
+      master: LOOPBACK,
+      master_port: spec.port,
+      // A storm queues sign-ins behind each other: one send of up to a minute, and a failure is
+      // reported at once (ERR_AUTH_FAILED) instead of waiting acceptance_wait_time to retry.
+      auth_timeout: 60,
+      auth_tries: 1,
+      auth_retries: 1,
+      request_channel_tries: 1,
+      zmq_request_pipelining: spec.pipelining ?? true,
+    }),
+    transport: transportFactory(spec.transport),
+    suite: spec.suite,
+    keyStore: store,
+    logger: silentLogger,
+    publish: false,
+  });
+  const { reqClient: client, auth, req: channel, keys } = channels;
+  await client.connect({ host: LOOPBACK, port: spec.port }, { timeout: 30_000 });
   return {
     id: spec.id,
     client,

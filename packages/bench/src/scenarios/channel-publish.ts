@@ -4,17 +4,14 @@
  * subscribers decode with a real PubChannel each; they skip the sign-in (1,000 handshakes would
  * swamp the measurement) and get the shared key from the master process instead.
  */
+import { silentLogger, type PublishClient, type TransportFactory } from '@brine/contracts';
 import {
   Crypticle,
   MemoryKeyStore,
   PubChannel,
-  PubServerChannel,
-  silentLogger,
   type AsyncAuth,
   type AuthCredentials,
   type MinionKeys,
-  type PublishClient,
-  type TransportFactory,
 } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { countdown } from '../raw/countdown.js';
@@ -32,12 +29,12 @@ export async function channelPublisher(
   const server = factory.publishServer();
   const joined = countdown();
   server.events.on('connection', () => joined.tick());
-  const channel = new PubServerChannel(server, parts.suite, parts.masterKeys, parts.shared, parts.tokens, silentLogger);
+  const channel = parts.core.publisher(server);
   const address = await channel.listen({ host: LOOPBACK, port: 0 });
   let jid = 0;
   return {
     port: portOf(address),
-    sharedKey: parts.shared.key,
+    sharedKey: parts.core.shared.key,
     waitSubscribers: (count, timeout) => joined.reach(count, timeout, `${factory.name} channel subscribers`),
     publish: (payload) =>
       channel.publish({ fun: 'bench.publish', jid: String(++jid), tgt: '*', arg: [], data: payload }),
@@ -65,13 +62,8 @@ export function channelDecoder(sharedKey: string): (index: number, client: Publi
     // used only by presence and signature checks, which these subscribers do not do.
     const auth: Pick<AsyncAuth, 'creds' | 'authenticate'> = { creds, authenticate: async () => creds };
     const channel = new PubChannel(
-      client,
-      auth as AsyncAuth,
-      undefined as unknown as MinionKeys,
-      suite,
-      store,
+      { client, auth: auth as AsyncAuth, keys: undefined as unknown as MinionKeys, suite, store, logger: silentLogger },
       { id: `sub-${index}` },
-      silentLogger,
     );
     return async (bytes) => {
       const load = await channel.decode(bytes);

@@ -1,5 +1,5 @@
 /** The processes of the request/reply family: an echo server and a load generator, per transport and mode. */
-import { ConfigError } from '@brine/core';
+import { ConfigError } from '@brine/contracts';
 import { cpuBetween, cpuSnapshot, type CpuUse } from '../cpu.js';
 import type { Role } from '../children/protocol.js';
 import { rawEchoServer, rawRequester } from '../raw/index.js';

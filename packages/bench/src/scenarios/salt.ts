@@ -3,7 +3,7 @@
  * salt-master and against a Brine master, shown as a ratio. Scenarios: an auth storm, encrypted
  * requests (`_minion_event`), and publish to N minions collecting every return.
  */
-import { AuthError, ErrorCodes } from '@brine/core';
+import { AuthError, ErrorCodes } from '@brine/contracts';
 import { BenchChild } from '../children/parent.js';
 import type { RunContext } from '../context.js';
 import { cpuBetween } from '../cpu.js';

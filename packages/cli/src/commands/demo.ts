@@ -1,4 +1,4 @@
-import { ConfigError } from '@brine/core';
+import { ConfigError } from '@brine/contracts';
 import { intOption, oneOf, parseCommandArgs, secondsOption, usageError } from '../args.js';
 import { CRYPTO_NAMES, TRANSPORT_NAMES } from '../config/load.js';
 import { runDemo } from '../demo/run-demo.js';

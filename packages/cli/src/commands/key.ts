@@ -1,11 +1,10 @@
 import { stringify } from 'yaml';
+import { type CryptoSuite, type DigestAlgorithm } from '@brine/contracts';
 import {
   fnmatch,
   KEY_STATES,
   KeyManager,
   loadableIn,
-  type CryptoSuite,
-  type DigestAlgorithm,
   type KeyFingers,
   type KeyList,
   type KeyState,

@@ -1,4 +1,5 @@
-import { createMaster, formatAddress, type Master } from '@brine/core';
+import { formatAddress } from '@brine/contracts';
+import { createMaster, type Master } from '@brine/core';
 import { FsKeyStore, MasterIpc, startMaintenance } from '@brine/core/node';
 import { CONFIG_OPTIONS, parseCommandArgs, usageError } from '../args.js';
 import { loadContext } from '../context.js';

@@ -1,12 +1,5 @@
-import {
-  AuthError,
-  createMinion,
-  ErrorCodes,
-  isBrineError,
-  toBrineError,
-  type AuthTransition,
-  type BrineError,
-} from '@brine/core';
+import { AuthError, ErrorCodes, isBrineError, toBrineError, type BrineError } from '@brine/contracts';
+import { createMinion, type AuthTransition } from '@brine/core';
 import { FsKeyStore } from '@brine/core/node';
 import { CONFIG_OPTIONS, parseCommandArgs, usageError } from '../args.js';
 import { loadContext } from '../context.js';

@@ -1,4 +1,5 @@
-import { BrineError, ErrorCodes, isDict, type JobResult } from '@brine/core';
+import { BrineError, ErrorCodes } from '@brine/contracts';
+import { isDict, type JobResult } from '@brine/core';
 import { controlRequest } from '@brine/core/node';
 import { CONFIG_OPTIONS, oneOf, parseCommandArgs, secondsOption, usageError } from '../args.js';
 import { loadContext } from '../context.js';

@@ -1,13 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import {
-  ConfigError,
-  fnmatch,
-  resolveMasterConfig,
-  resolveMinionConfig,
-  type MasterConfig,
-  type MinionConfig,
-} from '@brine/core';
+import { ConfigError } from '@brine/contracts';
+import { fnmatch, resolveMasterConfig, resolveMinionConfig, type MasterConfig, type MinionConfig } from '@brine/core';
 import { toLogLevel } from '../logging.js';
 import { applyRootDir } from './paths.js';
 import { parseSaltYaml } from './yaml.js';

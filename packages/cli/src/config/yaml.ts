@@ -1,5 +1,5 @@
 import { parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
-import { ConfigError } from '@brine/core';
+import { ConfigError } from '@brine/contracts';
 
 const TIMESTAMP = 'tag:yaml.org,2002:timestamp';
 

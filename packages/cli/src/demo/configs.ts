@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { LogLevel, MasterConfig, MinionConfig } from '@brine/core';
+import type { LogLevel } from '@brine/contracts';
+import type { MasterConfig, MinionConfig } from '@brine/core';
 
 export interface DemoDaemonOptions {
   transport: string;

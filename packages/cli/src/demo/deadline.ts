@@ -1,4 +1,4 @@
-import { TimeoutError } from '@brine/core';
+import { TimeoutError } from '@brine/contracts';
 
 /** One deadline for the whole demo; `bound` makes any wait give up when it passes, naming the step. */
 export class Deadline {

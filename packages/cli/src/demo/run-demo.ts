@@ -2,17 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  BrineError,
-  createMaster,
-  createMinion,
-  ErrorCodes,
-  formatAddress,
-  type Address,
-  type JobResult,
-  type LogLevel,
-  type Master,
-} from '@brine/core';
+import { BrineError, ErrorCodes, formatAddress, type Address, type LogLevel } from '@brine/contracts';
+import { createMaster, createMinion, type JobResult, type Master } from '@brine/core';
 import { FsKeyStore } from '@brine/core/node';
 import { logBusEvents } from '../event-log.js';
 import type { Io } from '../io.js';

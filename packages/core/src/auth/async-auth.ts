@@ -1,14 +1,24 @@
-import type { CryptoSuite, PublicKey } from '../crypto/suite.js';
+import {
+  type CryptoSuite,
+  type PublicKey,
+  AuthError,
+  ClosedError,
+  ErrorCodes,
+  toBrineError,
+  type BrineError,
+  type Logger,
+  deadline,
+  delay,
+  raceSignal,
+  type AbortOptions,
+  TypedEmitter,
+} from '@brine/contracts';
 import { Crypticle } from '../crypto/crypticle.js';
-import { AuthError, ClosedError, ErrorCodes, toBrineError, type BrineError } from '../errors.js';
 import { pemFinger } from '../keystore/pem-finger.js';
 import type { KeyStore } from '../keystore/types.js';
-import type { Logger } from '../logger.js';
 import { PROTOCOL_VERSION } from '../protocol/constants.js';
 import type { Dict } from '../protocol/values.js';
-import { deadline, delay, raceSignal, type AbortOptions } from '../util/abort.js';
-import { utf8Encode } from '../util/bytes.js';
-import { TypedEmitter } from '../util/emitter.js';
+import { utf8Encode } from '@brine/contracts/bytes';
 import type { AuthStateName, AuthTransition } from './auth-state.js';
 import type { AuthCredentials } from './credentials.js';
 import { CredentialsCache } from './credentials-cache.js';
@@ -53,6 +63,14 @@ export interface AsyncAuthEvents {
   authenticated: [creds: AuthCredentials];
 }
 
+export interface AsyncAuthDeps {
+  suite: CryptoSuite;
+  store: KeyStore;
+  keys: MinionKeys;
+  send: ClearSender;
+  logger: Logger;
+}
+
 /**
  * The minion side of the handshake (Salt's `AsyncAuth`), as an explicit state machine. One
  * sign-in runs at a time; concurrent `authenticate()` calls share it. Pending keys are retried
@@ -72,14 +90,19 @@ export class AsyncAuth {
   private readonly cache: CredentialsCache | undefined;
   private readonly cacheKey: string;
 
-  constructor(
-    private readonly suite: CryptoSuite,
-    private readonly store: KeyStore,
-    private readonly keys: MinionKeys,
-    private readonly send: ClearSender,
-    options: AsyncAuthOptions,
-    private readonly logger: Logger,
-  ) {
+  private readonly suite: CryptoSuite;
+  private readonly store: KeyStore;
+  private readonly keys: MinionKeys;
+  private readonly send: ClearSender;
+  private readonly logger: Logger;
+
+  constructor(deps: AsyncAuthDeps, options: AsyncAuthOptions) {
+    this.suite = deps.suite;
+    this.store = deps.store;
+    this.keys = deps.keys;
+    this.send = deps.send;
+    this.logger = deps.logger;
+
     this.o = {
       acceptanceWaitTime: 10,
       acceptanceWaitTimeMax: 0,
@@ -87,8 +110,8 @@ export class AsyncAuth {
       authTimeout: 5,
       authRetries: 0,
       rejectedRetry: false,
-      encryptionAlgorithm: suite.encAlgos[0]!,
-      signingAlgorithm: suite.sigAlgos[0]!,
+      encryptionAlgorithm: deps.suite.encAlgos[0]!,
+      signingAlgorithm: deps.suite.sigAlgos[0]!,
       verifyMasterPubkeySign: false,
       alwaysVerifySignature: false,
       masterSignKeyName: 'master_sign',
@@ -98,9 +121,9 @@ export class AsyncAuth {
       masterUri: options.masterUri,
     };
     delete (this.o as { credentialsCache?: unknown }).credentialsCache;
-    this.clearToken = utf8Encode(suite.generateSessionKey());
+    this.clearToken = utf8Encode(deps.suite.generateSessionKey());
     this.cache = options.credentialsCache;
-    this.cacheKey = CredentialsCache.key(store.location, options.id, options.masterUri);
+    this.cacheKey = CredentialsCache.key(deps.store.location, options.id, options.masterUri);
     const cached = this.cache?.get(this.cacheKey);
     if (cached) {
       this.current = cached;

@@ -1,14 +1,22 @@
-import type { CryptoSuite, PublicKey } from '../crypto/suite.js';
-import { AuthError, CryptoError, ErrorCodes, ProtocolError, toBrineError, type BrineError } from '../errors.js';
+import {
+  type CryptoSuite,
+  type PublicKey,
+  AuthError,
+  CryptoError,
+  ErrorCodes,
+  ProtocolError,
+  toBrineError,
+  type BrineError,
+  type Logger,
+  dumps,
+} from '@brine/contracts';
 import { cleanKey } from '../keystore/clean-key.js';
 import { fnmatch } from '../keystore/glob.js';
 import { isValidMinionId, minionIdProblem } from '../keystore/minion-id.js';
 import type { KeyStore } from '../keystore/types.js';
-import type { Logger } from '../logger.js';
 import { BAD_ENC_ALGO, BAD_SIG_ALGO } from '../protocol/constants.js';
 import { bytesField, textField, type Dict } from '../protocol/values.js';
-import { dumps } from '../serial/encode.js';
-import { utf8Encode } from '../util/bytes.js';
+import { utf8Encode } from '@brine/contracts/bytes';
 import type { AuthEvent } from './auth-events.js';
 import type { MasterKeys } from './master-keys.js';
 import type { SessionKeys } from './session-keys.js';
@@ -27,8 +35,19 @@ export interface AuthServerOptions {
   maxMinions?: number;
   /** Ids currently connected (for `max_minions`). */
   connectedIds?: () => Iterable<string>;
-  /** The publish port sent to accepted minions. */
-  publishPort: number;
+  /** The publish port sent to accepted minions (read at each accept: the publish server may bind after). */
+  publishPort: number | (() => number);
+}
+
+export interface AuthServerDeps {
+  suite: CryptoSuite;
+  store: KeyStore;
+  masterKeys: MasterKeys;
+  shared: SharedKey;
+  sessions: SessionKeys;
+  logger: Logger;
+  /** Accept / pend / reject / deny / full decisions, for Salt's `salt/auth` events. */
+  onEvent?: (event: AuthEvent) => void;
 }
 
 /** What `_auth` decided, besides the reply. */
@@ -53,16 +72,27 @@ export interface AuthResult {
  * key sealed to the minion's key, the X9.31 signature of sha256(aes), and the token echoed back.
  */
 export class AuthServer {
+  private readonly suite: CryptoSuite;
+  private readonly store: KeyStore;
+  private readonly masterKeys: MasterKeys;
+  private readonly shared: SharedKey;
+  private readonly sessions: SessionKeys;
+  private readonly logger: Logger;
+  private readonly onEvent: (event: AuthEvent) => void;
+
   constructor(
-    private readonly suite: CryptoSuite,
-    private readonly store: KeyStore,
-    private readonly masterKeys: MasterKeys,
-    private readonly shared: SharedKey,
-    private readonly sessions: SessionKeys,
+    deps: AuthServerDeps,
     private readonly options: AuthServerOptions,
-    private readonly logger: Logger,
-    private readonly onEvent: (event: AuthEvent) => void = () => {},
-  ) {}
+  ) {
+    ({ suite: this.suite, store: this.store, masterKeys: this.masterKeys, shared: this.shared } = deps);
+    ({ sessions: this.sessions, logger: this.logger } = deps);
+    this.onEvent = deps.onEvent ?? (() => {});
+  }
+
+  private publishPort(): number {
+    const port = this.options.publishPort;
+    return typeof port === 'function' ? port() : port;
+  }
 
   async handle(load: Dict, version: number): Promise<AuthResult> {
     const signMessages = version > 1;
@@ -204,7 +234,7 @@ export class AuthServer {
       if (pending !== undefined) await this.store.removeMinionKey('pending', id);
     }
 
-    const inner: Dict = { enc: 'pub', pub_key: this.masterKeys.publicPem, publish_port: this.options.publishPort };
+    const inner: Dict = { enc: 'pub', pub_key: this.masterKeys.publicPem, publish_port: this.publishPort() };
     if (this.masterKeys.pubkeySignature !== undefined) inner.pub_sig = this.masterKeys.pubkeySignature;
     const token = bytesField(load.token);
     let tokenError: BrineError | undefined;

@@ -1,4 +1,4 @@
-import type { BrineError } from '../errors.js';
+import type { BrineError } from '@brine/contracts';
 
 /**
  * AsyncAuth's states:

@@ -1,9 +1,9 @@
 export { AsyncAuth } from './async-auth.js';
-export type { AsyncAuthEvents, AsyncAuthOptions, ClearSender } from './async-auth.js';
+export type { AsyncAuthDeps, AsyncAuthEvents, AsyncAuthOptions, ClearSender } from './async-auth.js';
 export type { AuthStateName, AuthTransition } from './auth-state.js';
 export type { AuthCredentials } from './credentials.js';
 export { AuthServer } from './auth-server.js';
-export type { AuthOutcome, AuthResult, AuthServerOptions } from './auth-server.js';
+export type { AuthOutcome, AuthResult, AuthServerDeps, AuthServerOptions } from './auth-server.js';
 export { AUTH_EVENT_TAG } from './auth-events.js';
 export type { AuthEvent } from './auth-events.js';
 export { MasterKeys } from './master-keys.js';

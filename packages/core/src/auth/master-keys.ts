@@ -1,7 +1,6 @@
-import type { CryptoSuite, PrivateKey, PublicKey } from '../crypto/suite.js';
+import type { CryptoSuite, PrivateKey, PublicKey, Logger } from '@brine/contracts';
 import type { KeyStore } from '../keystore/types.js';
 import { cleanKey } from '../keystore/clean-key.js';
-import type { Logger } from '../logger.js';
 
 /** The master's RSA identity (master.pem/master.pub), and its optional signing pair (master_sign.*). */
 export class MasterKeys {

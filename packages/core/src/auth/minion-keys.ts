@@ -1,7 +1,6 @@
-import type { CryptoSuite, PrivateKey, PublicKey } from '../crypto/suite.js';
+import type { CryptoSuite, PrivateKey, PublicKey, Logger } from '@brine/contracts';
 import { cleanKey } from '../keystore/clean-key.js';
 import type { KeyStore } from '../keystore/types.js';
-import type { Logger } from '../logger.js';
 import { TOKEN_MESSAGE } from '../protocol/constants.js';
 
 /** The minion's identity: minion.pem/minion.pub, and its `tok` (deterministic, so computed once). */

@@ -1,5 +1,5 @@
 import { Crypticle } from '../crypto/crypticle.js';
-import type { CryptoSuite } from '../crypto/suite.js';
+import type { CryptoSuite } from '@brine/contracts';
 
 interface Session {
   key: string;

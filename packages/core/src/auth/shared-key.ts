@@ -1,6 +1,6 @@
 import { Crypticle } from '../crypto/crypticle.js';
-import type { CryptoSuite } from '../crypto/suite.js';
-import { toHex, utf8Encode } from '../util/bytes.js';
+import type { CryptoSuite } from '@brine/contracts';
+import { toHex, utf8Encode } from '@brine/contracts/bytes';
 import type { MasterKeys } from './master-keys.js';
 
 /**

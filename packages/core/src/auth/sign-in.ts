@@ -1,11 +1,17 @@
-import type { CryptoSuite, PublicKey } from '../crypto/suite.js';
-import { AuthError, CryptoError, ErrorCodes, ProtocolError } from '../errors.js';
+import {
+  type CryptoSuite,
+  type PublicKey,
+  AuthError,
+  CryptoError,
+  ErrorCodes,
+  ProtocolError,
+  loads,
+} from '@brine/contracts';
 import { cleanKey } from '../keystore/clean-key.js';
 import { BAD_ENC_ALGO, BAD_SIG_ALGO } from '../protocol/constants.js';
 import { uuid4Hex } from '../protocol/nonce.js';
 import { bytesField, isDict, textField, type Dict } from '../protocol/values.js';
-import { loads } from '../serial/decode.js';
-import { bytesEqual, toHex, utf8Decode, utf8Encode } from '../util/bytes.js';
+import { bytesEqual, toHex, utf8Decode, utf8Encode } from '@brine/contracts/bytes';
 import type { MinionKeys } from './minion-keys.js';
 
 /** The minion's `_auth` request load and the secrets it must remember to check the reply. */

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../transport/types.js';
+import type { RequestContext } from '@brine/contracts';
 import type { Dict } from '../protocol/values.js';
 
 /** Context a master command handler gets. */

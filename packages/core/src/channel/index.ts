@@ -1,12 +1,14 @@
 export { ReqChannel } from './req-channel.js';
-export type { ReqChannelOptions, SendOptions } from './req-channel.js';
+export type { ReqChannelDeps, ReqChannelOptions, SendOptions } from './req-channel.js';
 export { ReqServerChannel } from './req-server-channel.js';
 export type { ReqServerChannelDeps, ReqServerChannelOptions } from './req-server-channel.js';
 export { PubServerChannel } from './pub-server-channel.js';
-export type { PubServerChannelOptions, PublishJobOptions } from './pub-server-channel.js';
+export type { PubServerChannelDeps, PubServerChannelOptions, PublishJobOptions } from './pub-server-channel.js';
 export { PubChannel } from './pub-channel.js';
-export type { PubChannelEvents, PubChannelOptions } from './pub-channel.js';
+export type { PubChannelDeps, PubChannelEvents, PubChannelOptions } from './pub-channel.js';
 export { PrivateReply } from './commands.js';
 export type { CommandContext, CommandHandler } from './commands.js';
 export { TokenVerifier, type TokenVerifierOptions } from './token-verifier.js';
 export { ReplayGuard } from './replay-guard.js';
+export { CommandRegistry } from './command-registry.js';
+export type { RegisterCommandOptions } from './command-registry.js';

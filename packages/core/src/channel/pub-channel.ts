@@ -1,15 +1,23 @@
 import type { AsyncAuth } from '../auth/async-auth.js';
+import type { AuthCredentials } from '../auth/credentials.js';
 import type { MinionKeys } from '../auth/minion-keys.js';
-import type { CryptoSuite } from '../crypto/suite.js';
-import { AuthError, ErrorCodes, ProtocolError, toBrineError, type BrineError } from '../errors.js';
+import {
+  type CryptoSuite,
+  AuthError,
+  ErrorCodes,
+  ProtocolError,
+  toBrineError,
+  type BrineError,
+  type Logger,
+  loads,
+  type Address,
+  type PublishClient,
+  type AbortOptions,
+  TypedEmitter,
+} from '@brine/contracts';
 import type { KeyStore } from '../keystore/types.js';
-import type { Logger } from '../logger.js';
 import { PROTOCOL_VERSION } from '../protocol/constants.js';
 import { bytesField, isDict, type Dict } from '../protocol/values.js';
-import { loads } from '../serial/decode.js';
-import type { Address, PublishClient } from '../transport/types.js';
-import type { AbortOptions } from '../util/abort.js';
-import { TypedEmitter } from '../util/emitter.js';
 
 export interface PubChannelOptions {
   id: string;
@@ -21,6 +29,19 @@ export interface PubChannelOptions {
 export interface PubChannelEvents {
   /** A publish that was dropped (bad signature, replay, undecryptable after re-auth, malformed). */
   dropped: [error: BrineError];
+  /** Reconnected to the publisher and signed in again (once per reconnect, whatever the transport). */
+  reconnected: [];
+  /** A reconnect whose sign-in failed; the channel keeps its old credentials and tries on the next one. */
+  reconnectFailed: [error: BrineError];
+}
+
+export interface PubChannelDeps {
+  client: PublishClient;
+  auth: AsyncAuth;
+  keys: MinionKeys;
+  suite: CryptoSuite;
+  store: KeyStore;
+  logger: Logger;
 }
 
 /**
@@ -31,19 +52,45 @@ export interface PubChannelEvents {
  */
 export class PubChannel implements AsyncIterable<Dict> {
   readonly events = new TypedEmitter<PubChannelEvents>();
-  private connects = 0;
+  /** Set when the connection drops: the master may have restarted with a new AES key. */
+  private stale = false;
+  private renewing: Promise<AuthCredentials> | undefined;
+  private everConnected = false;
+
+  private readonly client: PublishClient;
+  private readonly auth: AsyncAuth;
+  private readonly keys: MinionKeys;
+  private readonly suite: CryptoSuite;
+  private readonly store: KeyStore;
+  private readonly logger: Logger;
 
   constructor(
-    private readonly client: PublishClient,
-    private readonly auth: AsyncAuth,
-    private readonly keys: MinionKeys,
-    private readonly suite: CryptoSuite,
-    private readonly store: KeyStore,
+    deps: PubChannelDeps,
     private readonly options: PubChannelOptions,
-    private readonly logger: Logger,
-  ) {}
+  ) {
+    ({ client: this.client, auth: this.auth, keys: this.keys } = deps);
+    ({ suite: this.suite, store: this.store, logger: this.logger } = deps);
+  }
 
+  /**
+   * Connects the publish client. This channel is the one owner of re-authentication after a
+   * publish reconnect: the presence builder (transports that send one build it before or after
+   * their `connect` event) and the `connect` event share one sign-in per reconnect.
+   */
   async connect(address: Address, options: AbortOptions = {}): Promise<void> {
+    this.client.events.on('disconnect', () => {
+      this.stale = true;
+    });
+    this.client.events.on('connect', () => {
+      if (!this.everConnected) {
+        this.everConnected = true;
+        return;
+      }
+      this.currentCredentials().then(
+        () => this.events.emit('reconnected'),
+        (error: unknown) => this.events.emit('reconnectFailed', toBrineError(error, ErrorCodes.AUTH_FAILED)),
+      );
+    });
     await this.client.connect(address, {
       ...options,
       identity: this.options.id,
@@ -51,12 +98,22 @@ export class PubChannel implements AsyncIterable<Dict> {
     });
   }
 
-  /** Salt's `send_id`: `{enc: "aes", load: Crypticle(aes).dumps({id, tok}), version}`; re-auths on reconnects. */
+  /** Salt's `send_id`: `{enc: "aes", load: Crypticle(aes).dumps({id, tok}), version}`. */
   private async presenceMessage(): Promise<Dict> {
-    // The master may have restarted (new AES key): on a reconnect, sign in again first.
-    const creds = this.connects++ > 0 || !this.auth.creds ? await this.auth.authenticate() : this.auth.creds;
+    const creds = await this.currentCredentials();
     const load = creds.crypticle.dumps({ id: this.options.id, tok: await this.keys.token() });
     return { enc: 'aes', load, version: this.options.version ?? PROTOCOL_VERSION };
+  }
+
+  /** The credentials to use now: after a drop, one fresh sign-in shared by everyone who asks. */
+  private currentCredentials(): Promise<AuthCredentials> {
+    if (this.renewing) return this.renewing;
+    if (!this.stale && this.auth.creds) return Promise.resolve(this.auth.creds);
+    this.stale = false;
+    this.renewing = this.auth.authenticate().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Dict> {

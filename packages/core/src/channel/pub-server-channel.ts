@@ -1,13 +1,19 @@
 import type { MasterKeys } from '../auth/master-keys.js';
 import type { SharedKey } from '../auth/shared-key.js';
-import type { CryptoSuite } from '../crypto/suite.js';
-import { AuthError, ErrorCodes, ProtocolError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import {
+  type CryptoSuite,
+  AuthError,
+  ErrorCodes,
+  ProtocolError,
+  type Logger,
+  dumps,
+  type Address,
+  type PeerInfo,
+  type PublishServer,
+  type AbortOptions,
+} from '@brine/contracts';
 import { readEnvelope } from '../protocol/envelope.js';
 import { bytesField, isDict, type Dict } from '../protocol/values.js';
-import { dumps } from '../serial/encode.js';
-import type { Address, PeerInfo, PublishServer } from '../transport/types.js';
-import type { AbortOptions } from '../util/abort.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 export interface PubServerChannelOptions {
@@ -15,6 +21,16 @@ export interface PubServerChannelOptions {
   signPubMessages?: boolean;
   /** `publish_signing_algorithm` (Salt 3008: PKCS1v15-SHA1). */
   signingAlgorithm?: string;
+}
+
+export interface PubServerChannelDeps {
+  /** The transport's publish server this channel publishes through. */
+  transport: PublishServer;
+  suite: CryptoSuite;
+  masterKeys: MasterKeys;
+  shared: SharedKey;
+  tokens: TokenVerifier;
+  logger: Logger;
 }
 
 export interface PublishJobOptions extends AbortOptions {
@@ -32,17 +48,18 @@ export class PubServerChannel {
   private readonly sign: boolean;
   private readonly sigAlgo: string;
 
-  constructor(
-    private readonly transport: PublishServer,
-    private readonly suite: CryptoSuite,
-    private readonly masterKeys: MasterKeys,
-    private readonly shared: SharedKey,
-    private readonly tokens: TokenVerifier,
-    private readonly logger: Logger,
-    options: PubServerChannelOptions = {},
-  ) {
+  private readonly transport: PublishServer;
+  private readonly suite: CryptoSuite;
+  private readonly masterKeys: MasterKeys;
+  private readonly shared: SharedKey;
+  private readonly tokens: TokenVerifier;
+  private readonly logger: Logger;
+
+  constructor(deps: PubServerChannelDeps, options: PubServerChannelOptions = {}) {
+    ({ transport: this.transport, suite: this.suite, masterKeys: this.masterKeys } = deps);
+    ({ shared: this.shared, tokens: this.tokens, logger: this.logger } = deps);
     this.sign = options.signPubMessages ?? true;
-    this.sigAlgo = options.signingAlgorithm ?? suite.sigAlgos[0]!;
+    this.sigAlgo = options.signingAlgorithm ?? deps.suite.sigAlgos[0]!;
   }
 
   listen(address: Address, options: AbortOptions = {}): Promise<Address> {

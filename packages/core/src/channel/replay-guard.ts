@@ -1,4 +1,4 @@
-import { AuthError, ErrorCodes } from '../errors.js';
+import { AuthError, ErrorCodes } from '@brine/contracts';
 
 /**
  * Refuses a request nonce seen before from the same minion within `windowMs` (a replayed

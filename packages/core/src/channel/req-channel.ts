@@ -1,14 +1,19 @@
 import type { AsyncAuth } from '../auth/async-auth.js';
 import type { AuthCredentials } from '../auth/credentials.js';
 import type { MinionKeys } from '../auth/minion-keys.js';
-import type { CryptoSuite } from '../crypto/suite.js';
-import { AuthError, ErrorCodes, toBrineError, type BrineError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import {
+  type CryptoSuite,
+  AuthError,
+  ErrorCodes,
+  toBrineError,
+  type BrineError,
+  type Logger,
+  type RequestClient,
+  type AbortOptions,
+} from '@brine/contracts';
 import { PROTOCOL_VERSION } from '../protocol/constants.js';
 import { uuid4Hex } from '../protocol/nonce.js';
 import { bytesField, type Dict } from '../protocol/values.js';
-import type { RequestClient } from '../transport/types.js';
-import type { AbortOptions } from '../util/abort.js';
 
 export interface ReqChannelOptions {
   id: string;
@@ -25,6 +30,14 @@ export interface SendOptions extends AbortOptions {
   tries?: number;
 }
 
+export interface ReqChannelDeps {
+  client: RequestClient;
+  auth: AsyncAuth;
+  keys: MinionKeys;
+  suite: CryptoSuite;
+  logger: Logger;
+}
+
 /**
  * The minion's request channel (Salt's `AsyncReqChannel`) over any RequestClient. `send` encrypts
  * the load with the session key (v3; the shared key for v2), adding `nonce`, `ts`, `tok`, `id`,
@@ -38,14 +51,22 @@ export class ReqChannel {
   /** The minion's `tok`, once known (it never changes for these keys): no await per request. */
   private tok: Uint8Array | undefined;
 
+  private readonly client: RequestClient;
+  private readonly auth: AsyncAuth;
+  private readonly keys: MinionKeys;
+  private readonly suite: CryptoSuite;
+  private readonly logger: Logger;
+
   constructor(
-    private readonly client: RequestClient,
-    private readonly auth: AsyncAuth,
-    private readonly keys: MinionKeys,
-    private readonly suite: CryptoSuite,
+    deps: ReqChannelDeps,
     private readonly options: ReqChannelOptions,
-    private readonly logger: Logger,
   ) {
+    this.client = deps.client;
+    this.auth = deps.auth;
+    this.keys = deps.keys;
+    this.suite = deps.suite;
+    this.logger = deps.logger;
+
     this.timeout = options.timeout ?? 60;
     this.tries = options.tries ?? 3;
     this.version = options.version ?? PROTOCOL_VERSION;

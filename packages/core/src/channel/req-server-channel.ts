@@ -3,16 +3,22 @@ import type { MasterKeys } from '../auth/master-keys.js';
 import type { SessionKeys } from '../auth/session-keys.js';
 import type { SharedKey } from '../auth/shared-key.js';
 import { Crypticle } from '../crypto/crypticle.js';
-import type { CryptoSuite } from '../crypto/suite.js';
-import { AuthError, ErrorCodes, ProtocolError, toBrineError, type BrineError } from '../errors.js';
+import {
+  type CryptoSuite,
+  AuthError,
+  ErrorCodes,
+  ProtocolError,
+  toBrineError,
+  type BrineError,
+  type Logger,
+  dumps,
+  type RequestContext,
+} from '@brine/contracts';
 import { isValidMinionId } from '../keystore/minion-id.js';
 import type { KeyStore } from '../keystore/types.js';
-import type { Logger } from '../logger.js';
 import { BAD_LOAD, NOT_A_DICT, NULL_BYTE_ID, SERVER_EXCEPTION } from '../protocol/constants.js';
 import { readEnvelope, readLoad, type Envelope } from '../protocol/envelope.js';
 import { bytesField, isDict, type Dict } from '../protocol/values.js';
-import { dumps } from '../serial/encode.js';
-import type { RequestContext } from '../transport/types.js';
 import { PrivateReply, type CommandHandler } from './commands.js';
 import type { ReplayGuard } from './replay-guard.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -35,7 +41,7 @@ export interface ReqServerChannelDeps {
   replay: ReplayGuard;
   logger: Logger;
   /** Encrypted commands this master serves; anything else is refused (explicit allow-list). */
-  commands: ReadonlyMap<string, CommandHandler>;
+  commands: { get(name: string): CommandHandler | undefined };
   /** Bad requests, for metrics and tests; the reply has already been decided. */
   onError?: (error: BrineError, context: RequestContext) => void;
 }

@@ -1,9 +1,8 @@
-import type { CryptoSuite, PublicKey } from '../crypto/suite.js';
-import { AuthError, ErrorCodes } from '../errors.js';
+import { type CryptoSuite, type PublicKey, AuthError, ErrorCodes } from '@brine/contracts';
 import { isValidMinionId } from '../keystore/minion-id.js';
 import type { KeyStore } from '../keystore/types.js';
 import { TOKEN_MESSAGE } from '../protocol/constants.js';
-import { bytesEqual, timingSafeEqual } from '../util/bytes.js';
+import { bytesEqual, timingSafeEqual } from '@brine/contracts/bytes';
 
 export interface TokenVerifierOptions {
   /**

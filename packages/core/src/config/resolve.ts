@@ -1,6 +1,5 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, type TransportFactory, type TransportOptions } from '@brine/contracts';
 import { isValidMinionId } from '../keystore/minion-id.js';
-import type { TransportOptions } from '../transport/types.js';
 import { MASTER_DEFAULTS, MINION_DEFAULTS } from './defaults.js';
 import type { CommonConfig, MasterConfig, MinionConfig } from './types.js';
 
@@ -16,12 +15,16 @@ export function resolveMinionConfig(partial: Partial<MinionConfig> & Record<stri
   return config;
 }
 
-/** The transport options that a daemon config implies. */
-export function transportOptionsOf(
+/**
+ * The transport options a daemon config implies: the shared ones core knows, then the transport's
+ * own read by their Salt names (`TransportFactory.optionsFromConfig`), then `extra`.
+ */
+export function transportOptionsOf<O extends TransportOptions>(
   config: CommonConfig,
+  transport: TransportFactory<O>,
   extra: TransportOptions = {},
-): TransportOptions & Record<string, unknown> {
-  return {
+): TransportOptions & Partial<O> {
+  const shared: TransportOptions = {
     reconnect: {
       reconDefault: config.recon_default,
       reconMax: config.recon_max,
@@ -32,10 +35,9 @@ export function transportOptionsOf(
     tcpKeepalive: config.tcp_keepalive,
     tcpKeepaliveIdle: config.tcp_keepalive_idle,
     ...(config.ssl ? { ssl: config.ssl } : {}),
-    zmqFiltering: config.zmq_filtering,
-    requestPipelining: config.zmq_request_pipelining,
-    ...extra,
   };
+  const own: Partial<O> = transport.optionsFromConfig?.({ ...config }) ?? {};
+  return { ...shared, ...own, ...extra };
 }
 
 function defined<T extends object>(o: T): Partial<T> {

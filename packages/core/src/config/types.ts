@@ -1,4 +1,4 @@
-import type { TlsOptions } from '../transport/types.js';
+import type { TlsOptions } from '@brine/contracts';
 
 /** Options both daemons share, with Salt's names and units. */
 export interface CommonConfig {

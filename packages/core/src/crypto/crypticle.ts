@@ -1,7 +1,15 @@
-import { AuthError, BrineError, ConfigError, ErrorCodes, ProtocolError } from '../errors.js';
-import { dumps, loads } from '../serial/index.js';
-import { bytesEqual, concatBytes, utf8Encode } from '../util/bytes.js';
-import type { CryptoSuite, SessionCipher } from './suite.js';
+import {
+  AuthError,
+  BrineError,
+  ConfigError,
+  ErrorCodes,
+  ProtocolError,
+  dumps,
+  loads,
+  type CryptoSuite,
+  type SessionCipher,
+} from '@brine/contracts';
+import { bytesEqual, concatBytes, utf8Encode } from '@brine/contracts/bytes';
 
 /** The marker Salt puts before every Crypticle plaintext (no pickle is involved any more). */
 const PICKLE_PAD = utf8Encode('pickle::');

@@ -1,25 +1,17 @@
 /**
- * Injection tokens for each contract. Always inject with an explicit token (`@inject(TOKENS.Logger)`):
- * esbuild-based tools emit no decorator metadata, so type-based injection would break there.
+ * Injection tokens. Always inject with an explicit token (`@inject(TOKENS.Logger)`): esbuild-based
+ * tools emit no decorator metadata, so type-based injection would break there.
  */
 export const TOKENS = {
   Logger: Symbol.for('brine.Logger'),
   TransportRegistry: Symbol.for('brine.TransportRegistry'),
   /** The selected transport's factory (resolved from the registry by the `transport` option). */
   Transport: Symbol.for('brine.Transport'),
-  TransportOptions: Symbol.for('brine.TransportOptions'),
-  RequestClient: Symbol.for('brine.RequestClient'),
-  RequestServer: Symbol.for('brine.RequestServer'),
-  PublishClient: Symbol.for('brine.PublishClient'),
-  PublishServer: Symbol.for('brine.PublishServer'),
   CryptoSuite: Symbol.for('brine.CryptoSuite'),
-  CryptoSuites: Symbol.for('brine.CryptoSuites'),
   KeyStore: Symbol.for('brine.KeyStore'),
-  WorkerPool: Symbol.for('brine.WorkerPool'),
   EventBus: Symbol.for('brine.EventBus'),
   MasterConfig: Symbol.for('brine.MasterConfig'),
   MinionConfig: Symbol.for('brine.MinionConfig'),
-  Clock: Symbol.for('brine.Clock'),
   /** Salt's creds_map: register one in a parent container to share credentials between minions. */
   CredentialsCache: Symbol.for('brine.CredentialsCache'),
 } as const;

@@ -1,6 +1,5 @@
 import type { Dict } from '../protocol/values.js';
-import { deadline, raceSignal, type AbortOptions } from '../util/abort.js';
-import { TypedEmitter } from '../util/emitter.js';
+import { deadline, raceSignal, type AbortOptions, TypedEmitter } from '@brine/contracts';
 
 /** One event on the bus: Salt's `tag` and `data` (which carries `_stamp`). */
 export interface SaltEvent {

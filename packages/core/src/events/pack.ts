@@ -1,8 +1,6 @@
-import { ErrorCodes, ProtocolError } from '../errors.js';
+import { ErrorCodes, ProtocolError, decode, packb } from '@brine/contracts';
 import { isDict } from '../protocol/values.js';
-import { decode } from '../serial/decode.js';
-import { packb } from '../serial/encode.js';
-import { concatBytes, utf8Decode, utf8Encode } from '../util/bytes.js';
+import { concatBytes, utf8Decode, utf8Encode } from '@brine/contracts/bytes';
 import type { SaltEvent } from './event-bus.js';
 
 const TAGEND = utf8Encode('\n\n');

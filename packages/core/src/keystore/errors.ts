@@ -1,5 +1,4 @@
-import { BrineError, ErrorCodes } from '../errors.js';
-import type { BrineErrorOptions, ErrorCode } from '../errors.js';
+import { BrineError, ErrorCodes, type BrineErrorOptions, type ErrorCode } from '@brine/contracts';
 
 /** A key store refused an entry (symlink, FIFO, path outside pki_dir) or its storage failed. */
 export class KeyStoreError extends BrineError {

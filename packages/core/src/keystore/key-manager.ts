@@ -1,7 +1,6 @@
-import type { CryptoSuite } from '../crypto/suite.js';
+import type { CryptoSuite } from '@brine/contracts';
 import { globToRegExp } from './glob.js';
-import { pemFinger } from './pem-finger.js';
-import type { PemFingerOptions } from './pem-finger.js';
+import { pemFinger, type PemFingerOptions } from './pem-finger.js';
 import { KEY_STATES } from './state.js';
 import type { KeyState, KeyStore } from './types.js';
 

@@ -1,5 +1,5 @@
-import { AuthError, ErrorCodes } from '../errors.js';
-import { utf8Encode } from '../util/bytes.js';
+import { AuthError, ErrorCodes } from '@brine/contracts';
+import { utf8Encode } from '@brine/contracts/bytes';
 
 /** Longest id in UTF-8 bytes: ids are file names under pki_dir (NAME_MAX). */
 export const MAX_MINION_ID_BYTES = 255;

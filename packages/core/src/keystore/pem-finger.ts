@@ -1,5 +1,5 @@
-import type { CryptoSuite, DigestAlgorithm } from '../crypto/suite.js';
-import { toHex, utf8Encode } from '../util/bytes.js';
+import type { CryptoSuite, DigestAlgorithm } from '@brine/contracts';
+import { toHex, utf8Encode } from '@brine/contracts/bytes';
 
 export interface PemFingerOptions {
   /** Salt's `hash_type`; default `sha256`. */

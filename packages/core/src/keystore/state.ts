@@ -1,6 +1,5 @@
 import { KeyStoreError } from './errors.js';
-import { KEY_STATE_DIRS } from './types.js';
-import type { KeyState } from './types.js';
+import { KEY_STATE_DIRS, type KeyState } from './types.js';
 
 export const KEY_STATES: readonly KeyState[] = ['accepted', 'pending', 'rejected', 'denied'];
 

@@ -1,8 +1,10 @@
 export { Master } from './master.js';
-export type { MasterAddresses, PublishJob, RunOptions } from './master.js';
+export type { MasterAddresses, MasterDeps, PublishJob, RunOptions } from './master.js';
+export { composeMasterCore } from './compose.js';
+export type { MasterCore, MasterCoreDeps } from './compose.js';
 export { JidFactory, isValidJid } from './jid.js';
 export { JobTracker } from './jobs.js';
 export type { JobResult } from './jobs.js';
 export { matchTarget, selectMinions, TARGET_TYPES } from './targeting.js';
 export type { Target, TargetType } from './targeting.js';
-export { masterCommands } from './master-commands.js';
+export { registerMasterCommands } from './master-commands.js';

@@ -1,5 +1,5 @@
 import type { Dict } from '../protocol/values.js';
-import { defer, type Deferred } from '../util/abort.js';
+import { defer, type Deferred } from '@brine/contracts';
 
 /** What a `run` collects: each minion's return, and who did not answer in time. */
 export interface JobResult {

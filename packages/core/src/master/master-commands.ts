@@ -1,5 +1,6 @@
-import { PrivateReply, type CommandContext, type CommandHandler } from '../channel/commands.js';
-import { AuthError, ErrorCodes, ProtocolError, type BrineError } from '../errors.js';
+import type { CommandRegistry } from '../channel/command-registry.js';
+import { PrivateReply, type CommandContext } from '../channel/commands.js';
+import { AuthError, ErrorCodes, ProtocolError, type BrineError } from '@brine/contracts';
 import type { EventBus } from '../events/event-bus.js';
 import { tags } from '../events/tags.js';
 import { isDict, type Dict } from '../protocol/values.js';
@@ -19,11 +20,10 @@ export interface CommandDeps {
  * The encrypted commands a Brine master serves (Salt's `AESFuncs`, as an explicit allow-list).
  * Every handler trusts only `context.minionId` (bound to the verified token), never a claimed id.
  */
-export function masterCommands(deps: CommandDeps): Map<string, CommandHandler> {
+export function registerMasterCommands(commands: CommandRegistry, deps: CommandDeps): CommandRegistry {
   const { bus, jobs } = deps;
-  const commands = new Map<string, CommandHandler>();
 
-  commands.set('_return', (load, ctx) => {
+  commands.register('_return', (load, ctx) => {
     deps.seen(ctx.minionId);
     const jid = load.jid;
     if (!isValidJid(jid)) {
@@ -37,7 +37,7 @@ export function masterCommands(deps: CommandDeps): Map<string, CommandHandler> {
     return null;
   });
 
-  commands.set('_minion_event', (load, ctx) => {
+  commands.register('_minion_event', (load, ctx) => {
     deps.seen(ctx.minionId);
     const events = Array.isArray(load.events) ? load.events : [{ tag: load.tag, data: load.data }];
     for (const event of events) {
@@ -57,14 +57,14 @@ export function masterCommands(deps: CommandDeps): Map<string, CommandHandler> {
   });
 
   // A real salt-minion compiles its pillar at start; Brine masters serve no pillar data.
-  commands.set('_pillar', (_load: Dict, ctx: CommandContext) => {
+  commands.register('_pillar', (_load: Dict, ctx: CommandContext) => {
     deps.seen(ctx.minionId);
     return new PrivateReply('pillar', {});
   });
 
   // Salt 3008 minions register their resources after start; nothing reads the answer, but an
   // unanswered request would hold back every later request on the minion's channel.
-  commands.set('_register_resources', (_load, ctx) => {
+  commands.register('_register_resources', (_load, ctx) => {
     deps.seen(ctx.minionId);
     return true;
   });

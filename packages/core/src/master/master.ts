@@ -1,29 +1,31 @@
-import '../di/reflect.js';
-import { inject, injectable } from 'tsyringe';
-import { AuthServer } from '../auth/auth-server.js';
-import { MasterKeys } from '../auth/master-keys.js';
-import { SessionKeys } from '../auth/session-keys.js';
-import { SharedKey } from '../auth/shared-key.js';
-import { PubServerChannel } from '../channel/pub-server-channel.js';
-import { ReplayGuard } from '../channel/replay-guard.js';
-import { ReqServerChannel } from '../channel/req-server-channel.js';
-import { TokenVerifier } from '../channel/token-verifier.js';
+import {
+  ClosedError,
+  ConfigError,
+  ErrorCodes,
+  silentLogger,
+  TransportError,
+  type Address,
+  type AbortOptions,
+  type BrineError,
+  type CryptoSuite,
+  type Logger,
+  type RequestServer,
+  type TransportFactory,
+  deadline,
+} from '@brine/contracts';
+import { CommandRegistry } from '../channel/command-registry.js';
+import type { PubServerChannel } from '../channel/pub-server-channel.js';
 import { transportOptionsOf } from '../config/resolve.js';
 import type { MasterConfig } from '../config/types.js';
-import type { CryptoSuite } from '../crypto/suite.js';
-import { TOKENS } from '../di/tokens.js';
-import { ClosedError, ConfigError, ErrorCodes, TransportError, type BrineError } from '../errors.js';
 import { EventBus } from '../events/event-bus.js';
 import { tags } from '../events/tags.js';
 import { KeyManager, loadableIn, type KeyChange } from '../keystore/key-manager.js';
 import type { KeyStore } from '../keystore/types.js';
-import type { Logger } from '../logger.js';
 import type { Dict } from '../protocol/values.js';
-import type { Address, PublishServer, RequestServer, TransportFactory } from '../transport/types.js';
-import { deadline, type AbortOptions } from '../util/abort.js';
+import { composeMasterCore, type MasterCore } from './compose.js';
 import { JidFactory } from './jid.js';
 import { JobTracker, type JobResult } from './jobs.js';
-import { masterCommands } from './master-commands.js';
+import { registerMasterCommands } from './master-commands.js';
 import { matchTarget, selectMinions, TARGET_TYPES, type Target } from './targeting.js';
 
 export interface PublishJob {
@@ -48,46 +50,61 @@ export interface MasterAddresses {
   request: Address;
 }
 
+export interface MasterDeps {
+  /** A resolved master config (`resolveMasterConfig`; `createMaster` resolves it for you). */
+  config: MasterConfig;
+  transport: TransportFactory;
+  suite: CryptoSuite;
+  keyStore: KeyStore;
+  logger?: Logger;
+  bus?: EventBus;
+}
+
 /**
  * A Brine master: the request server (auth, `_return`, minion events) and the publish server on
  * the configured transport, the key store, job publishing with Salt's targeting, return
- * collection and events. Wire it with `createMasterContainer` (or pass the dependencies directly).
+ * collection and events. Build it with `createMaster(config, wiring)` (or `@brine/core/di`).
  */
-@injectable()
 export class Master {
+  readonly config: MasterConfig;
+  readonly suite: CryptoSuite;
+  readonly store: KeyStore;
   readonly bus: EventBus;
   readonly keys: KeyManager;
+  /** The encrypted commands this master serves; `register` adds an app's own. */
+  readonly commands = new CommandRegistry();
+  private readonly transport: TransportFactory;
+  private readonly logger: Logger;
   private readonly jobs = new JobTracker();
   private readonly jids = new JidFactory();
   private readonly connected = new Set<string>();
   private state: 'new' | 'starting' | 'running' | 'closed' = 'new';
   private parts:
     | {
-        masterKeys: MasterKeys;
-        shared: SharedKey;
-        sessions: SessionKeys;
-        tokens: TokenVerifier;
-        replay: ReplayGuard;
+        core: MasterCore;
         pub: PubServerChannel;
-        pubServer: PublishServer;
         reqServer: RequestServer;
         addresses: MasterAddresses;
       }
     | undefined;
   private readonly errorListeners = new Set<(error: BrineError) => void>();
 
-  constructor(
-    @inject(TOKENS.MasterConfig) readonly config: MasterConfig,
-    @inject(TOKENS.Transport) private readonly transport: TransportFactory,
-    @inject(TOKENS.CryptoSuite) readonly suite: CryptoSuite,
-    @inject(TOKENS.KeyStore) readonly store: KeyStore,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
-    @inject(TOKENS.EventBus) bus?: EventBus,
-  ) {
-    this.bus = bus ?? new EventBus();
-    this.keys = new KeyManager(store, suite, {
+  constructor(deps: MasterDeps) {
+    this.config = deps.config;
+    this.transport = deps.transport;
+    this.suite = deps.suite;
+    this.store = deps.keyStore;
+    this.logger = deps.logger ?? silentLogger;
+    this.bus = deps.bus ?? new EventBus();
+    this.keys = new KeyManager(this.store, this.suite, {
       onChange: (change) => this.onKeyChange(change),
-      isAcceptableKey: loadableIn(suite),
+      isAcceptableKey: loadableIn(this.suite),
+    });
+    registerMasterCommands(this.commands, {
+      bus: this.bus,
+      jobs: this.jobs,
+      refuse: (error) => this.report(error),
+      seen: (id) => this.connected.add(id),
     });
   }
 
@@ -113,87 +130,45 @@ export class Master {
     this.state = 'starting';
     const { config, suite, store, logger } = this;
     logger.info('Creating master process manager');
-    const masterKeys = await MasterKeys.load(store, suite, {
-      keysize: config.keysize,
-      signPubkey: config.master_sign_pubkey,
-      logger,
+    const options = transportOptionsOf(config, this.transport, {
+      logger: logger.child(`transport.${this.transport.name}`),
     });
-    const shared = new SharedKey(suite, masterKeys);
-    const sessions = new SessionKeys(suite, config.publish_session * 1000);
-    const tokens = new TokenVerifier(suite, store, { recheckMs: config.token_recheck_interval * 1000 });
-    const replay = new ReplayGuard(Math.max(config.request_server_ttl, 300) * 1000);
-    const options = transportOptionsOf(config, { logger: logger.child(`transport.${this.transport.name}`) });
-
+    let publishPort = config.publish_port;
+    const core = await composeMasterCore({
+      config,
+      suite,
+      keyStore: store,
+      logger,
+      commands: this.commands,
+      publishPort: () => publishPort,
+      connectedIds: () => this.connected,
+      onAuthEvent: (event) => {
+        if (event.act === 'accept') this.connected.add(event.id);
+        if (config.auth_events) this.bus.fire(tags.auth, { ...event });
+      },
+      onError: (error) => this.report(error),
+    });
     logger.info('Creating master publisher process');
     const pubServer = this.transport.publishServer({
       ...options,
       highWaterMark: config.pub_hwm,
       drainTimeout: config.publish_drain_timeout * 1000,
-    } as typeof options);
-    const pub = new PubServerChannel(pubServer, suite, masterKeys, shared, tokens, logger.child('pub'), {
-      signPubMessages: config.sign_pub_messages,
-      ...(config.publish_signing_algorithm ? { signingAlgorithm: config.publish_signing_algorithm } : {}),
     });
+    const pub = core.publisher(pubServer);
     pubServer.events.on('presence', (_peer, id) => this.connected.add(id));
-    const publish = await pub.listen({ host: config.interface, port: config.publish_port });
-
-    const authServer = new AuthServer(
-      suite,
-      store,
-      masterKeys,
-      shared,
-      sessions,
-      {
-        autoAccept: config.auto_accept,
-        autosign: config.autosign,
-        autoreject: config.autoreject,
-        openMode: config.open_mode,
-        maxMinions: config.max_minions,
-        connectedIds: () => this.connected,
-        publishPort: 'port' in publish ? publish.port : config.publish_port,
-      },
-      logger.child('auth'),
-      (event) => {
-        if (event.act === 'accept') this.connected.add(event.id);
-        if (config.auth_events) this.bus.fire(tags.auth, { ...event });
-      },
-    );
-    const commands = masterCommands({
-      bus: this.bus,
-      jobs: this.jobs,
-      refuse: (error) => this.report(error),
-      seen: (id) => this.connected.add(id),
-    });
-    const reqChannel = new ReqServerChannel(
-      {
-        suite,
-        store,
-        masterKeys,
-        shared,
-        sessions,
-        authServer,
-        tokens,
-        replay,
-        logger: logger.child('req'),
-        commands,
-        onError: (error) => this.report(error),
-      },
-      { minimumAuthVersion: config.minimum_auth_version, requestServerTtl: config.request_server_ttl },
-    );
-    logger.info('Creating master request server process');
     const reqServer = this.transport.requestServer(options);
-    const request = await reqServer.listen({ host: config.interface, port: config.ret_port }, reqChannel.handle);
-    this.parts = {
-      masterKeys,
-      shared,
-      sessions,
-      tokens,
-      replay,
-      pub,
-      pubServer,
-      reqServer,
-      addresses: { publish, request },
-    };
+    try {
+      const publish = await pub.listen({ host: config.interface, port: config.publish_port });
+      if ('port' in publish) publishPort = publish.port;
+      logger.info('Creating master request server process');
+      const request = await reqServer.listen({ host: config.interface, port: config.ret_port }, core.requests.handle);
+      this.parts = { core, pub, reqServer, addresses: { publish, request } };
+    } catch (error) {
+      // A failed start releases everything it bound (a port in use must not leave the other one held).
+      this.state = 'closed';
+      await Promise.allSettled([reqServer.close(), pub.close()]);
+      throw error;
+    }
     this.state = 'running';
     const accepted = await store.listMinionKeys('accepted');
     logger.debug(`This salt-master instance has accepted ${accepted.length} minion keys.`);
@@ -269,7 +244,7 @@ export class Master {
   /** Rotates the shared AES key (Salt's dropfile rotation). Minions notice on their next message and re-authenticate. */
   rotateAesKey(reason = 'requested'): void {
     const parts = this.running();
-    parts.shared.rotate();
+    parts.core.shared.rotate();
     this.logger.info(`Rotating AES key (${reason})`);
     this.bus.fire(tags.rotate, { rotate_aes_key: true });
   }
@@ -281,11 +256,11 @@ export class Master {
   async reloadKeys(reason = 'key change on disk'): Promise<void> {
     const parts = this.running();
     const accepted = new Set(await this.store.listMinionKeys('accepted'));
-    parts.tokens.clear();
+    parts.core.tokens.clear();
     for (const id of [...this.connected]) {
       if (accepted.has(id)) continue;
-      parts.sessions.drop(id);
-      parts.replay.forget(id);
+      parts.core.sessions.drop(id);
+      parts.core.replay.forget(id);
       this.connected.delete(id);
     }
     if (this.config.rotate_aes_key) this.rotateAesKey(reason);
@@ -317,9 +292,9 @@ export class Master {
     if (!parts) return;
     for (const move of change.moves) {
       if (move.to === 'accepted') continue;
-      parts.sessions.drop(move.id);
-      parts.tokens.forget(move.id);
-      parts.replay.forget(move.id);
+      parts.core.sessions.drop(move.id);
+      parts.core.tokens.forget(move.id);
+      parts.core.replay.forget(move.id);
       this.connected.delete(move.id);
     }
     if (change.rotate && this.config.rotate_aes_key) this.rotateAesKey(`key ${change.action}`);

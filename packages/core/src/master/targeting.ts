@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes } from '../errors.js';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 import { fnmatch } from '../keystore/glob.js';
 
 /** Salt target types Brine understands (compound is not implemented yet). */

@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes } from '../errors.js';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 import type { Dict } from '../protocol/values.js';
 
 export interface FunctionContext {

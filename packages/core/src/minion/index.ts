@@ -1,4 +1,6 @@
 export { Minion } from './minion.js';
-export type { MinionEvents } from './minion.js';
+export type { MinionDeps, MinionEvents } from './minion.js';
+export { composeMinionChannels } from './compose.js';
+export type { MinionChannels, MinionChannelsDeps } from './compose.js';
 export { FunctionRegistry, splitArgs } from './functions.js';
 export type { FunctionContext, MinionFunction } from './functions.js';

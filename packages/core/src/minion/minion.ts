@@ -1,29 +1,44 @@
-import '../di/reflect.js';
-import { inject, injectable } from 'tsyringe';
-import { AsyncAuth } from '../auth/async-auth.js';
-import { CredentialsCache } from '../auth/credentials-cache.js';
+import {
+  ClosedError,
+  ErrorCodes,
+  silentLogger,
+  toBrineError,
+  TransportError,
+  TypedEmitter,
+  delay,
+  formatAddress,
+  type AbortOptions,
+  type CryptoSuite,
+  type Logger,
+  type PublishClient,
+  type RequestClient,
+  type TransportFactory,
+} from '@brine/contracts';
+import type { AsyncAuth } from '../auth/async-auth.js';
 import type { AuthTransition } from '../auth/auth-state.js';
-import { MinionKeys } from '../auth/minion-keys.js';
-import { PubChannel } from '../channel/pub-channel.js';
-import { ReqChannel } from '../channel/req-channel.js';
-import { transportOptionsOf } from '../config/resolve.js';
+import type { CredentialsCache } from '../auth/credentials-cache.js';
+import type { PubChannel } from '../channel/pub-channel.js';
+import type { ReqChannel } from '../channel/req-channel.js';
 import type { MinionConfig } from '../config/types.js';
-import type { CryptoSuite } from '../crypto/suite.js';
-import { TOKENS } from '../di/tokens.js';
-import { ClosedError, ErrorCodes, toBrineError, TransportError } from '../errors.js';
 import { EventBus, saltStamp } from '../events/event-bus.js';
 import { tags } from '../events/tags.js';
 import type { KeyStore } from '../keystore/types.js';
-import type { Logger } from '../logger.js';
 import { matchTarget } from '../master/targeting.js';
 import { isDict, type Dict } from '../protocol/values.js';
-import { formatAddress, type PublishClient, type RequestClient, type TransportFactory } from '../transport/types.js';
-import { delay, type AbortOptions } from '../util/abort.js';
-import { TypedEmitter } from '../util/emitter.js';
+import { composeMinionChannels } from './compose.js';
 import { FunctionRegistry, splitArgs } from './functions.js';
 
-/** How Salt names its request channel per transport in logs (`AsyncZeroMQReqChannel`). */
-const CHANNEL_LABELS: Record<string, string> = { zeromq: 'ZeroMQ', tcp: 'TCP', ws: 'WS' };
+export interface MinionDeps {
+  /** A resolved minion config (`resolveMinionConfig`; `createMinion` resolves it for you). */
+  config: MinionConfig;
+  transport: TransportFactory;
+  suite: CryptoSuite;
+  keyStore: KeyStore;
+  logger?: Logger;
+  bus?: EventBus;
+  /** Salt's creds_map: pass one cache to minions that should share credentials. */
+  credentials?: CredentialsCache;
+}
 
 export interface MinionEvents {
   /** A publish that targets this minion, before it runs. */
@@ -40,7 +55,6 @@ export interface MinionEvents {
  * embedding app registered (`test.ping`, `test.echo` built in) for jobs that target it, and sends
  * `_return`. Reconnects and re-authenticates on its own after master restarts and key rotation.
  */
-@injectable()
 export class Minion {
   readonly functions = new FunctionRegistry();
   readonly events = new TypedEmitter<MinionEvents>();
@@ -55,16 +69,21 @@ export class Minion {
   /** Jobs being run, by jid: what `saltutil.running` and `saltutil.find_job` report. */
   private readonly jobs = new Map<string, Dict>();
 
-  constructor(
-    @inject(TOKENS.MinionConfig) readonly config: MinionConfig,
-    @inject(TOKENS.Transport) private readonly transport: TransportFactory,
-    @inject(TOKENS.CryptoSuite) readonly suite: CryptoSuite,
-    @inject(TOKENS.KeyStore) readonly store: KeyStore,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
-    @inject(TOKENS.EventBus) bus?: EventBus,
-    @inject(TOKENS.CredentialsCache) private readonly credentials?: CredentialsCache,
-  ) {
-    this.bus = bus ?? new EventBus();
+  readonly config: MinionConfig;
+  readonly suite: CryptoSuite;
+  readonly store: KeyStore;
+  private readonly transport: TransportFactory;
+  private readonly logger: Logger;
+  private readonly credentials: CredentialsCache | undefined;
+
+  constructor(deps: MinionDeps) {
+    this.config = deps.config;
+    this.transport = deps.transport;
+    this.suite = deps.suite;
+    this.store = deps.keyStore;
+    this.logger = deps.logger ?? silentLogger;
+    this.credentials = deps.credentials;
+    this.bus = deps.bus ?? new EventBus();
     // What the `salt` CLI asks a minion that has not returned yet: `{}` tells it the job is done.
     // As in Salt, a job does not see itself.
     const others = (self: string): Dict[] => [...this.jobs.values()].filter((job) => job.jid !== self);
@@ -99,83 +118,31 @@ export class Minion {
     const masterUri = this.masterUri;
     logger.debug('Connecting to master. Attempt 1 of 1');
     logger.debug(`Master URI: ${masterUri}`);
-    const keys = await MinionKeys.load(store, suite, { keysize: config.keysize, logger });
-    const topts = transportOptionsOf(config, { logger: logger.child(`transport.${this.transport.name}`) });
-    const reqClient = this.transport.requestClient(topts);
-    const pubClient = this.transport.publishClient(topts);
-    const cached = this.credentials?.get(CredentialsCache.key(store.location, config.id, masterUri));
-    logger.debug(
-      `${cached ? 'Re-using' : 'Initializing new'} AsyncAuth for (${store.location}, ${config.id}, ${masterUri})`,
-    );
-    const channelName = `Async${CHANNEL_LABELS[this.transport.name] ?? this.transport.name}ReqChannel`;
-    logger.debug(`Initializing new ${channelName} for (${store.location}, ${config.id}, ${masterUri}, 'clear')`);
-    const auth = new AsyncAuth(
+    const channels = await composeMinionChannels({
+      config,
+      transport: this.transport,
       suite,
-      store,
-      keys,
-      (envelope, o) => reqClient.request(envelope, o),
-      {
-        id: config.id,
-        masterUri,
-        acceptanceWaitTime: config.acceptance_wait_time,
-        acceptanceWaitTimeMax: config.acceptance_wait_time_max,
-        authTries: config.auth_tries,
-        authTimeout: config.auth_timeout,
-        authRetries: config.auth_retries,
-        rejectedRetry: config.rejected_retry,
-        ...(config.encryption_algorithm ? { encryptionAlgorithm: config.encryption_algorithm } : {}),
-        ...(config.signing_algorithm ? { signingAlgorithm: config.signing_algorithm } : {}),
-        verifyMasterPubkeySign: config.verify_master_pubkey_sign,
-        alwaysVerifySignature: config.always_verify_signature,
-        masterSignKeyName: config.master_sign_key_name,
-        ...(config.master_finger ? { masterFinger: config.master_finger } : {}),
-        version: config.auth_protocol_version,
-        ...(this.credentials ? { credentialsCache: this.credentials } : {}),
-      },
-      logger.child('crypt'),
-    );
+      keyStore: store,
+      logger,
+      ...(this.credentials ? { credentials: this.credentials } : {}),
+    });
+    const { auth, req, reqClient } = channels;
+    const pub = channels.pub!;
+    const pubClient = channels.pubClient!;
     auth.events.on('state', (t) => this.events.emit('auth', t));
-    const req = new ReqChannel(
-      reqClient,
-      auth,
-      keys,
-      suite,
-      {
-        id: config.id,
-        timeout: config.request_channel_timeout,
-        tries: config.request_channel_tries,
-        version: config.auth_protocol_version,
-        encryptionAlgorithm: config.encryption_algorithm,
-        signingAlgorithm: config.signing_algorithm,
-      },
-      logger.child('channel'),
-    );
-    const pub = new PubChannel(
-      pubClient,
-      auth,
-      keys,
-      suite,
-      store,
-      {
-        id: config.id,
-        signPubMessages: config.sign_pub_messages,
-        version: config.auth_protocol_version,
-      },
-      logger.child('channel'),
-    );
     this.parts = { auth, req, pub, reqClient, pubClient };
     try {
       await reqClient.connect({ host: config.master, port: config.master_port }, options);
       const creds = auth.creds ?? (await auth.authenticate(options));
+      const channelName = `Async${this.transport.displayName ?? this.transport.name}ReqChannel`;
       logger.debug(`Initializing new ${channelName} for (${store.location}, ${config.id}, ${masterUri}, 'aes')`);
       logger.debug(`Re-using AsyncAuth for (${store.location}, ${config.id}, ${masterUri})`);
       const publishPort = config.publish_port || creds.publishPort;
       await pub.connect({ host: config.master, port: publishPort }, options);
-      let connects = 0;
-      pubClient.events.on('connect', () => {
-        if (connects++ > 0) void this.announceReconnect();
+      pub.events.on('reconnected', () => void this.announceReconnect());
+      pub.events.on('reconnectFailed', (error) => {
+        if (!this.stop.signal.aborted) this.logger.error('Sign-in after a publish reconnect failed', error);
       });
-      connects = pubClient.connected ? 1 : 0;
       await this.fireStart();
     } catch (error) {
       await this.close();
@@ -214,7 +181,6 @@ export class Minion {
 
   private async announceReconnect(): Promise<void> {
     try {
-      await this.requireParts().auth.authenticate({ signal: this.stop.signal });
       await this.fireStart();
       this.logger.info(`Reconnected to the master at ${this.masterUri}`);
       this.events.emit('reconnect');

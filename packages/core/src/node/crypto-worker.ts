@@ -3,8 +3,14 @@
  * named in `workerData` and runs the private-key operations on keys registered by PEM.
  */
 import { threadId, workerData } from 'node:worker_threads';
-import type { AlgoOptions, CryptoSuite, PrivateKey } from '../crypto/suite.js';
-import { ConfigError, CryptoError, ErrorCodes } from '../errors.js';
+import {
+  type AlgoOptions,
+  type CryptoSuite,
+  type PrivateKey,
+  ConfigError,
+  CryptoError,
+  ErrorCodes,
+} from '@brine/contracts';
 import { serveWorker } from './worker-host.js';
 
 export interface CryptoWorkerData {

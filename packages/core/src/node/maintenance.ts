@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { Logger } from '@brine/contracts';
 import type { Master } from '../master/master.js';
 import { consumeRotateDropfile } from './rotate-dropfile.js';
 

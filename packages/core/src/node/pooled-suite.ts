@@ -15,17 +15,18 @@
  * The contract has no `close()`: {@link PooledCryptoSuite} is a CryptoSuite with `close()` (stops
  * the workers; later private-key ops reject with ERR_CLOSED) and `ready()`.
  */
-import type {
-  AlgoOptions,
-  CryptoSuite,
-  DigestAlgorithm,
-  KeyPair,
-  PrivateKey,
-  PublicKey,
-  SessionCipher,
-} from '../crypto/suite.js';
-import { ConfigError, ErrorCodes } from '../errors.js';
-import type { Logger } from '../logger.js';
+import {
+  type AlgoOptions,
+  type CryptoSuite,
+  type DigestAlgorithm,
+  type KeyPair,
+  type PrivateKey,
+  type PublicKey,
+  type SessionCipher,
+  ConfigError,
+  ErrorCodes,
+  type Logger,
+} from '@brine/contracts';
 import type { CryptoWorkerData, CryptoWorkerInfo } from './crypto-worker.js';
 import { WorkerPool } from './worker-pool.js';
 

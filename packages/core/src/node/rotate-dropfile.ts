@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@brine/contracts';
 import { errnoCode, fsError, lstatOrUndefined, readRegularFile, refused, writeFileAtomic } from './safe-fs.js';
 
 export const DROPFILE_NAME = '.dfn';

@@ -4,8 +4,7 @@
  * replace files atomically (temp file in the same folder, fsync, rename).
  */
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
-import type { Stats } from 'node:fs';
+import { constants, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KeyStoreError } from '../keystore/errors.js';

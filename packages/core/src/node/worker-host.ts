@@ -6,7 +6,7 @@
  * later message on the same worker starts, tasks otherwise run as they arrive.
  */
 import { parentPort, threadId } from 'node:worker_threads';
-import { BrineError, ConfigError, ErrorCodes } from '../errors.js';
+import { BrineError, ConfigError, ErrorCodes } from '@brine/contracts';
 import { serializeError, THREAD_ID_OP, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 /** An op handler: arguments as sent by `WorkerPool.run`, result cloned back to the caller. */

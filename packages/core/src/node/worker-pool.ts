@@ -19,8 +19,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
-import { BrineError, ClosedError, ConfigError, ErrorCodes, TransportError, type ErrorCode } from '../errors.js';
-import type { Logger } from '../logger.js';
+import {
+  BrineError,
+  ClosedError,
+  ConfigError,
+  ErrorCodes,
+  TransportError,
+  type ErrorCode,
+  type Logger,
+} from '@brine/contracts';
 import { WorkerSlot, type PoolTask } from './worker-slot.js';
 
 export interface WorkerPoolOptions {

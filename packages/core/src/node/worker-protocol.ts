@@ -17,7 +17,7 @@ import {
   TransportError,
   type BrineErrorOptions,
   type ErrorCode,
-} from '../errors.js';
+} from '@brine/contracts';
 
 /** Pool -> worker. `setup` messages run before every later message on that worker. */
 export type ToWorker =

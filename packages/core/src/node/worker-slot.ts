@@ -3,7 +3,14 @@
  * death means for those tasks. Internal to the pool.
  */
 import type { TransferListItem, Worker } from 'node:worker_threads';
-import { ClosedError, ConfigError, ErrorCodes, TransportError, type BrineError, type ErrorCode } from '../errors.js';
+import {
+  ClosedError,
+  ConfigError,
+  ErrorCodes,
+  TransportError,
+  type BrineError,
+  type ErrorCode,
+} from '@brine/contracts';
 import { remoteError, reviveError, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 export interface PoolTask {

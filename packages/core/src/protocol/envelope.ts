@@ -1,4 +1,4 @@
-import { AuthError, ErrorCodes, ProtocolError } from '../errors.js';
+import { AuthError, ErrorCodes, ProtocolError } from '@brine/contracts';
 import { isDict, type Dict } from './values.js';
 
 /** The request envelope (`{enc, load, version[, id, enc_algo, sig_algo]}`), Salt §4. */

@@ -1,4 +1,4 @@
-import { toHex } from '../util/bytes.js';
+import { toHex } from '@brine/contracts/bytes';
 
 /** Salt's `uuid.uuid4().hex`: 32 lower-hex chars with the version-4 and variant bits set. */
 export function uuid4Hex(randomBytes: (length: number) => Uint8Array): string {

@@ -1,4 +1,4 @@
-import { asBytes } from '../util/bytes.js';
+import { asBytes } from '@brine/contracts/bytes';
 
 export type Dict = Record<string, unknown>;
 

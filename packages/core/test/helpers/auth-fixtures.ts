@@ -5,9 +5,20 @@
  * loopback TCP. Keys come from the vectors, so no test generates RSA keys.
  */
 import {
+  BrineError,
+  dumps,
+  loads,
+  silentLogger,
+  type CryptoSuite,
+  type Logger,
+  type RequestClient,
+  type RequestContext,
+  TypedEmitter,
+  type ClientEvents,
+} from '@brine/contracts';
+import {
   AsyncAuth,
   AuthServer,
-  BrineError,
   KEY_STATE_DIRS,
   MasterKeys,
   MemoryKeyStore,
@@ -17,24 +28,15 @@ import {
   SessionKeys,
   SharedKey,
   TokenVerifier,
-  dumps,
-  loads,
-  silentLogger,
   type AsyncAuthOptions,
   type AuthEvent,
   type AuthServerOptions,
   type AuthTransition,
   type ClearSender,
   type CommandHandler,
-  type CryptoSuite,
   type Dict,
   type KeyPairText,
   type KeyState,
-  type Logger,
-  type RequestClient,
-  type RequestContext,
-  TypedEmitter,
-  type ClientEvents,
   type ReqServerChannelOptions,
 } from '@brine/core';
 import { vectorKey } from '../../../../test/helpers/vectors.js';
@@ -127,14 +129,8 @@ export async function createMaster(options: MasterFixtureOptions): Promise<Maste
   const errors: BrineError[] = [];
   const returns: Dict[] = [];
   const authServer = new AuthServer(
-    suite,
-    store,
-    masterKeys,
-    shared,
-    sessions,
+    { suite, store, masterKeys, shared, sessions, logger, onEvent: (event) => events.push(event) },
     { publishPort: 4505, ...options.auth },
-    logger,
-    (event) => events.push(event),
   );
   const commands =
     options.commands ??
@@ -207,12 +203,8 @@ export async function createMinion(options: MinionFixtureOptions): Promise<Minio
   const keys = await MinionKeys.load(store, suite);
   const id = options.id ?? 'minion1';
   const auth = new AsyncAuth(
-    suite,
-    store,
-    keys,
-    options.send,
+    { suite, store, keys, send: options.send, logger },
     { id, masterUri: 'tcp://127.0.0.1:4506', acceptanceWaitTime: 0.01, ...options.auth },
-    logger,
   );
   const states: AuthTransition[] = [];
   auth.events.on('state', (t) => states.push(t));

@@ -2,7 +2,8 @@
  * A Brine master served over loopback TCP (request + publish servers), for the tests that need a
  * real transport between the two ends. Everything listens on 127.0.0.1 with OS-chosen ports.
  */
-import { PubServerChannel, silentLogger, type HostAddress, type PublishServer, type RequestClient } from '@brine/core';
+import { silentLogger, type HostAddress, type PublishServer, type RequestClient } from '@brine/contracts';
+import { PubServerChannel } from '@brine/core';
 import { tcpTransport } from '@brine/transport-tcp';
 import type { MasterFixture } from './auth-fixtures.js';
 
@@ -43,14 +44,14 @@ export async function startNetwork(master: MasterFixture): Promise<Network> {
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-  const pub = new PubServerChannel(
-    pubServer,
-    master.suite,
-    master.masterKeys,
-    master.shared,
-    master.tokens,
-    silentLogger,
-  );
+  const pub = new PubServerChannel({
+    transport: pubServer,
+    suite: master.suite,
+    masterKeys: master.masterKeys,
+    shared: master.shared,
+    tokens: master.tokens,
+    logger: silentLogger,
+  });
   const pubAddress = (await pub.listen({ host: '127.0.0.1', port: 0 })) as HostAddress;
   const reqServer = track(tcp.requestServer());
   const reqAddress = (await reqServer.listen({ host: '127.0.0.1', port: 0 }, master.channel.handle)) as HostAddress;

@@ -14,7 +14,8 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import { isDict, loads, type Dict } from '@brine/core';
+import { loads } from '@brine/contracts';
+import { isDict, type Dict } from '@brine/core';
 
 export const CHECK_CLEAR_SIG = 'clear_signature_valid(PKCS1v15-SHA1, master.pub)';
 export const CHECK_AES = 'aes_decrypted(OAEP-SHA1, minion.pem)';

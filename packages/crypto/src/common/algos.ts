@@ -1,4 +1,4 @@
-import type { AlgoOptions, DigestAlgorithm } from '@brine/core';
+import type { AlgoOptions, DigestAlgorithm } from '@brine/contracts';
 import { invalidArgument } from './errors.js';
 
 /** Salt's `enc_algo` names, default first. */

@@ -1,4 +1,4 @@
-import { bytes } from '@brine/core';
+import { bytes } from '@brine/contracts';
 
 export function bytesToBigInt(data: Uint8Array): bigint {
   return data.length === 0 ? 0n : BigInt(`0x${bytes.toHex(data)}`);

@@ -1,4 +1,4 @@
-import { AuthError, CryptoError, ErrorCodes } from '@brine/core';
+import { AuthError, CryptoError, ErrorCodes } from '@brine/contracts';
 
 const withCause = (cause: unknown): { cause?: unknown } => (cause === undefined ? {} : { cause });
 

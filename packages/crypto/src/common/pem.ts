@@ -1,4 +1,4 @@
-import { bytes } from '@brine/core';
+import { bytes } from '@brine/contracts';
 import { keyFormatError } from './errors.js';
 
 export interface Pem {

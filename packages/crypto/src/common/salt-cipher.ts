@@ -1,4 +1,4 @@
-import type { SessionCipher } from '@brine/core';
+import type { SessionCipher } from '@brine/contracts';
 import { authenticationFailed } from './errors.js';
 import type { RandomSource } from './random.js';
 

@@ -1,4 +1,4 @@
-import type { DigestAlgorithm } from '@brine/core';
+import type { DigestAlgorithm } from '@brine/contracts';
 import { invalidArgument } from '../common/errors.js';
 import { sha224 } from '../pure/sha256.js';
 import { fromBinary, toBinary } from './binary.js';

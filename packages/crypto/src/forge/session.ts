@@ -1,4 +1,5 @@
-import { bytes, type SaltSessionKeys } from '@brine/core';
+import { bytes } from '@brine/contracts';
+import { type SaltSessionKeys } from '../salt/salt-key.js';
 import type { AesCbcHmac } from '../common/salt-cipher.js';
 import { fromBinary, toBinary } from './binary.js';
 import { forge } from './forge.js';

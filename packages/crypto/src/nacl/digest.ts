@@ -1,4 +1,4 @@
-import type { DigestAlgorithm } from '@brine/core';
+import type { DigestAlgorithm } from '@brine/contracts';
 import { checkDigest } from '../common/algos.js';
 import { sha1 } from '../pure/sha1.js';
 import { sha224, sha256 } from '../pure/sha256.js';

@@ -1,4 +1,4 @@
-import type { PrivateKey, PublicKey } from '@brine/core';
+import type { PrivateKey, PublicKey } from '@brine/contracts';
 import { keyFormatError } from '../common/errors.js';
 import { readPem, writePem } from '../common/pem.js';
 import { nacl } from './tweetnacl.js';

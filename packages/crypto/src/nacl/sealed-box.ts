@@ -1,4 +1,4 @@
-import { bytes } from '@brine/core';
+import { bytes } from '@brine/contracts';
 import { cryptoError } from '../common/errors.js';
 import type { RandomSource } from '../common/random.js';
 import type { NaclPrivateKey, NaclPublicKey } from './keys.js';

@@ -1,4 +1,4 @@
-import { bytes, type SessionCipher } from '@brine/core';
+import { bytes, type SessionCipher } from '@brine/contracts';
 import { authenticationFailed, keyFormatError } from '../common/errors.js';
 import type { RandomSource } from '../common/random.js';
 import { nacl } from './tweetnacl.js';

@@ -6,7 +6,7 @@ import type {
   PrivateKey,
   PublicKey,
   SessionCipher,
-} from '@brine/core';
+} from '@brine/contracts';
 import { pickAlgo } from '../common/algos.js';
 import type { RandomSource } from '../common/random.js';
 import { naclDigest } from './digest.js';

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { PrivateKey, PublicKey } from '@brine/core';
+import type { PrivateKey, PublicKey } from '@brine/contracts';
 import { keyFormatError } from '../common/errors.js';
 import { readPem } from '../common/pem.js';
 

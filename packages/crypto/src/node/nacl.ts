@@ -8,8 +8,7 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
-import type { AlgoOptions, PrivateKey, PublicKey } from '@brine/core';
-import { bytes } from '@brine/core';
+import { type AlgoOptions, type PrivateKey, type PublicKey, bytes } from '@brine/contracts';
 import { pickAlgo } from '../common/algos.js';
 import { cryptoError } from '../common/errors.js';
 import * as keys from '../nacl/keys.js';

@@ -1,6 +1,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
-import type { SaltSessionKeys, SessionCipher } from '@brine/core';
+import type { SessionCipher } from '@brine/contracts';
+import type { SaltSessionKeys } from '../salt/salt-key.js';
 import { authenticationFailed } from '../common/errors.js';
 
 const BLOCK = 16;

@@ -1,9 +1,6 @@
 import { createHash, generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import {
-  extractSaltKeys,
-  saltKeyString,
-  SALT_SESSION_KEY_BYTES,
   type AlgoOptions,
   type CryptoSuite,
   type DigestAlgorithm,
@@ -11,7 +8,8 @@ import {
   type PrivateKey,
   type PublicKey,
   type SessionCipher,
-} from '@brine/core';
+} from '@brine/contracts';
+import { extractSaltKeys, saltKeyString, SALT_SESSION_KEY_BYTES } from '../salt/salt-key.js';
 import { checkDigest, SALT_ENC_ALGOS, SALT_SIG_ALGOS, saltHash } from '../common/algos.js';
 import { cryptoError } from '../common/errors.js';
 import type { RandomSource } from '../common/random.js';

@@ -6,7 +6,7 @@ import {
   TimeoutError,
   TransportError,
   type BrineError,
-} from '@brine/core';
+} from '@brine/contracts';
 import type { Dialer, WireSocket } from '../client/socket.js';
 import { globalWebSocket, type WebSocketConstructorLike, type WebSocketLike } from './websocket-like.js';
 

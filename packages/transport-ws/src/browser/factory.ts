@@ -5,7 +5,7 @@ import {
   type RequestServer,
   type TransportCapabilities,
   type TransportFactory,
-} from '@brine/core';
+} from '@brine/contracts';
 import { WsPublishClient } from '../client/publish-client.js';
 import { WsRequestClient } from '../client/request-client.js';
 import { TRANSPORT_NAME } from '../constants.js';
@@ -28,6 +28,7 @@ export const WS_CAPABILITIES: TransportCapabilities = Object.freeze({
 export interface BrowserWsTransportFactory extends TransportFactory<BrowserWsTransportOptions> {
   requestClient(options?: BrowserWsTransportOptions): WsRequestClient;
   publishClient(options?: BrowserWsTransportOptions): WsPublishClient;
+  withOptions(options: BrowserWsTransportOptions): BrowserWsTransportFactory;
 }
 
 /**
@@ -56,7 +57,9 @@ export function wsTransport(defaults: BrowserWsTransportOptions = {}): BrowserWs
   };
   return {
     name: TRANSPORT_NAME,
+    displayName: 'WS',
     capabilities: WS_CAPABILITIES,
+    withOptions: (options) => wsTransport({ ...defaults, ...options }),
     requestClient(options) {
       const [o, raw] = resolve(options);
       return new WsRequestClient(o, dialerFor(o, raw));

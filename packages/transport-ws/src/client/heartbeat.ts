@@ -1,4 +1,4 @@
-import { ErrorCodes, TransportError } from '@brine/core';
+import { ErrorCodes, TransportError } from '@brine/contracts';
 import type { WireSocket } from './socket.js';
 
 export interface HeartbeatOptions {

@@ -13,7 +13,7 @@ import {
   type PublishClient,
   type PublishConnectOptions,
   type Redialer,
-} from '@brine/core';
+} from '@brine/contracts';
 import { TRANSPORT_NAME } from '../constants.js';
 import { decodePublish, encodeMessage } from '../frames.js';
 import type { ResolvedWsOptions } from '../options.js';

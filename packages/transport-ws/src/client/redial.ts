@@ -1,4 +1,11 @@
-import { defer, ReconnectPolicy, Redialer, type BrineError, type ClientEvents, type TypedEmitter } from '@brine/core';
+import {
+  defer,
+  ReconnectPolicy,
+  Redialer,
+  type BrineError,
+  type ClientEvents,
+  type TypedEmitter,
+} from '@brine/contracts';
 import { CloseCodes } from '../constants.js';
 import type { ResolvedWsOptions } from '../options.js';
 import { Heartbeat } from './heartbeat.js';

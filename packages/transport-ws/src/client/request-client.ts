@@ -15,7 +15,7 @@ import {
   type ClientEvents,
   type Redialer,
   type RequestClient,
-} from '@brine/core';
+} from '@brine/contracts';
 import { TRANSPORT_NAME } from '../constants.js';
 import { decodeMessage, encodeMessage } from '../frames.js';
 import type { ResolvedWsOptions } from '../options.js';

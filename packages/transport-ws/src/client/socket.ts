@@ -2,7 +2,7 @@
  * The few things the clients need from a WebSocket, so one client implementation runs on Node's
  * `ws` and on a browser's global WebSocket. Implementations: node/dialer.ts, browser/dialer.ts.
  */
-import type { BrineError } from '@brine/core';
+import type { BrineError } from '@brine/contracts';
 
 /** An open WebSocket connection. */
 export interface WireSocket {

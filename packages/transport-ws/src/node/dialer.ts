@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { ErrorCodes, TransportError, asAbortError, type BrineError } from '@brine/core';
+import { ErrorCodes, TransportError, asAbortError, type BrineError } from '@brine/contracts';
 import type { Dialer, WireSocket } from '../client/socket.js';
 import type { ResolvedWsOptions } from '../options.js';
 import { fromNodeError } from './errors.js';

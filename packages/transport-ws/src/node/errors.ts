@@ -1,4 +1,4 @@
-import { BrineError, ErrorCodes, ProtocolError, TimeoutError, TransportError, type ErrorCode } from '@brine/core';
+import { BrineError, ErrorCodes, ProtocolError, TimeoutError, TransportError, type ErrorCode } from '@brine/contracts';
 
 /** OpenSSL / Node TLS failure codes (certificate verification, handshake). */
 const TLS_CODES = new Set([

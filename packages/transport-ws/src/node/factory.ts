@@ -1,4 +1,4 @@
-import type { TransportCapabilities, TransportFactory } from '@brine/core';
+import type { TransportCapabilities, TransportFactory } from '@brine/contracts';
 import { WsPublishClient } from '../client/publish-client.js';
 import { WsRequestClient } from '../client/request-client.js';
 import { TRANSPORT_NAME } from '../constants.js';
@@ -19,6 +19,7 @@ export interface WsTransportFactory extends TransportFactory<WsTransportOptions>
   requestServer(options?: WsTransportOptions): WsRequestServer;
   publishClient(options?: WsTransportOptions): WsPublishClient;
   publishServer(options?: WsTransportOptions): WsPublishServer;
+  withOptions(options: WsTransportOptions): WsTransportFactory;
 }
 
 /**
@@ -30,7 +31,9 @@ export function wsTransport(defaults: WsTransportOptions = {}): WsTransportFacto
   const resolve = (options?: WsTransportOptions) => resolveWsOptions({ ...defaults, ...options });
   return {
     name: TRANSPORT_NAME,
+    displayName: 'WS',
     capabilities: WS_CAPABILITIES,
+    withOptions: (options) => wsTransport({ ...defaults, ...options }),
     requestClient(options) {
       const o = resolve(options);
       return new WsRequestClient(o, nodeDialer(o));

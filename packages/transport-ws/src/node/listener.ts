@@ -12,7 +12,7 @@ import {
   type Address,
   type BrineError,
   type HostAddress,
-} from '@brine/core';
+} from '@brine/contracts';
 import type { ResolvedWsOptions } from '../options.js';
 import { fromNodeError } from './errors.js';
 import { serverTls } from './tls.js';

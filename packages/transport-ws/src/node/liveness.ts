@@ -1,4 +1,4 @@
-import { ErrorCodes, TransportError, type BrineError } from '@brine/core';
+import { ErrorCodes, TransportError, type BrineError } from '@brine/contracts';
 import type { WebSocket } from 'ws';
 
 interface Watched {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { PeerInfo } from '@brine/core';
+import type { PeerInfo } from '@brine/contracts';
 import { TRANSPORT_NAME } from '../constants.js';
 
 /** Builds the PeerInfo of an accepted connection; ids are unique per server. */

@@ -19,7 +19,7 @@ import {
   type PublishOptions,
   type PublishServer,
   type PublishServerEvents,
-} from '@brine/core';
+} from '@brine/contracts';
 import { CloseCodes, TRANSPORT_NAME } from '../constants.js';
 import { decodeMessage, encodePublish } from '../frames.js';
 import type { ResolvedWsOptions } from '../options.js';

@@ -7,7 +7,7 @@ import {
   type PeerInfo,
   type RequestContext,
   type RequestHandler,
-} from '@brine/core';
+} from '@brine/contracts';
 import { CLOSE_TEXT, CloseCodes } from '../constants.js';
 import { decodeMessage, encodeMessage } from '../frames.js';
 import type { ResolvedWsOptions } from '../options.js';

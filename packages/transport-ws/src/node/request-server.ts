@@ -14,7 +14,7 @@ import {
   type RequestHandler,
   type RequestServer,
   type ServerEvents,
-} from '@brine/core';
+} from '@brine/contracts';
 import { TRANSPORT_NAME } from '../constants.js';
 import type { ResolvedWsOptions } from '../options.js';
 import { fromNodeError } from './errors.js';

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
-import { ErrorCodes, TransportError, type BrineError, type PeerInfo } from '@brine/core';
-import type { SlowSubscriberPolicy } from '../options.js';
+import { ErrorCodes, TransportError, type BrineError, type PeerInfo } from '@brine/contracts';
+import type { SlowSubscriberPolicy } from '@brine/contracts';
 import type { Flusher } from './flusher.js';
 
 export interface SubscriberLimits {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
-import { ConfigError, type TlsOptions } from '@brine/core';
+import { ConfigError, type TlsOptions } from '@brine/contracts';
 
 /** TLS settings for a Node client socket (ws / https.request options). */
 export interface ClientTls extends SecureContextOptions {

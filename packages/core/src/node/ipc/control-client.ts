@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { join } from 'node:path';
-import { BrineError, ErrorCodes, TimeoutError, TransportError } from '../../errors.js';
+import { BrineError, ErrorCodes, TimeoutError, TransportError } from '@brine/contracts';
 import { isDict } from '../../protocol/values.js';
 import { frameMsg, readFrames } from './framed-socket.js';
 import { CONTROL_SOCKET } from './master-ipc.js';

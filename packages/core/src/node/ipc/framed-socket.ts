@@ -1,9 +1,6 @@
 import type net from 'node:net';
-import { decode } from '../../serial/decode.js';
-import { packb } from '../../serial/encode.js';
-import { FrameSplitter } from '../../serial/stream.js';
+import { decode, packb, FrameSplitter, ErrorCodes, ProtocolError } from '@brine/contracts';
 import { isDict, type Dict } from '../../protocol/values.js';
-import { ErrorCodes, ProtocolError } from '../../errors.js';
 
 const MAX = 16 * 1024 * 1024;
 

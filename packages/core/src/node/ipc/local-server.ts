@@ -1,6 +1,6 @@
 import { chmod, rm } from 'node:fs/promises';
 import net from 'node:net';
-import { TransportError, ErrorCodes } from '../../errors.js';
+import { TransportError, ErrorCodes } from '@brine/contracts';
 
 /** Listens on a unix socket readable by its owner only (Salt chmods its IPC sockets 0600). */
 export async function listenLocal(path: string, onConnection: (socket: net.Socket) => void): Promise<net.Server> {

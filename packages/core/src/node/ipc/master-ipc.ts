@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import type net from 'node:net';
-import type { BrineError } from '../../errors.js';
-import { toBrineError, ErrorCodes } from '../../errors.js';
+import { type BrineError, toBrineError, ErrorCodes, type Logger } from '@brine/contracts';
 import { packEvent, unpackEvent } from '../../events/pack.js';
-import type { Logger } from '../../logger.js';
 import type { Master } from '../../master/master.js';
 import { isDict, type Dict } from '../../protocol/values.js';
 import { frameMsg, readFrames } from './framed-socket.js';

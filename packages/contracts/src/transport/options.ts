@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DEFAULT_RECONNECT, type ReconnectOptions } from './reconnect.js';
-import type { TlsOptions, TransportOptions } from './types.js';
+import type { SlowSubscriberPolicy, TlsOptions, TransportOptions } from './types.js';
 
 export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
 export const DEFAULT_HIGH_WATER_MARK = 1000;
@@ -18,6 +18,9 @@ export interface ResolvedTransportOptions {
   idleTimeout: number;
   heartbeatTimeout: number;
   heartbeatInterval: number;
+  requestTimeout: number;
+  drainTimeout: number;
+  slowSubscriber: SlowSubscriberPolicy;
 }
 
 /** Fills in defaults and validates the options every transport shares. Throws ConfigError. */
@@ -41,7 +44,18 @@ export function resolveTransportOptions(options: TransportOptions = {}): Resolve
     idleTimeout: positive('idleTimeout', options.idleTimeout, 30_000, true),
     heartbeatTimeout: positive('heartbeatTimeout', options.heartbeatTimeout, 30_000, true),
     heartbeatInterval: positive('heartbeatInterval', options.heartbeatInterval, 10_000),
+    requestTimeout: positive('requestTimeout', options.requestTimeout, 60_000, true),
+    drainTimeout: positive('drainTimeout', options.drainTimeout, 5_000, true),
+    slowSubscriber: slowSubscriberPolicy(options.slowSubscriber),
   };
+}
+
+function slowSubscriberPolicy(value: SlowSubscriberPolicy | undefined): SlowSubscriberPolicy {
+  const policy = value ?? 'disconnect';
+  if (policy !== 'disconnect' && policy !== 'drop') {
+    throw new ConfigError(`slowSubscriber must be 'disconnect' or 'drop', got ${String(value)}`);
+  }
+  return policy;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,5 +1,5 @@
-import { CryptoError, ErrorCodes } from '../errors.js';
-import { fromBase64, toBase64 } from '../util/bytes.js';
+import { CryptoError, ErrorCodes } from '@brine/contracts';
+import { fromBase64, toBase64 } from '@brine/contracts/bytes';
 
 /** AES-192 key length in a Salt session key string. */
 export const SALT_AES_KEY_BYTES = 24;

@@ -84,7 +84,20 @@ export interface TransportOptions {
   heartbeatTimeout?: number;
   /** Interval between heartbeats (ZMTP PING, WebSocket ping, TCP keepalive probes). Default 10 000 ms. */
   heartbeatInterval?: number;
+  /** Request clients: timeout in ms of a request whose caller gives none (Salt's `request_channel_timeout`). Default 60 000; 0 disables. */
+  requestTimeout?: number;
+  /** Publish servers: how long `publish` waits for a full subscriber before `slowSubscriber` applies (Salt's `publish_drain_timeout`). Default 5 000 ms. */
+  drainTimeout?: number;
+  /**
+   * Publish servers: what happens to a subscriber still full after `drainTimeout`. `'disconnect'`
+   * (default): it is cut off with `ERR_SLOW_SUBSCRIBER`; `'drop'`: it misses the message. A ZeroMQ
+   * PUB socket cannot cut one subscriber off, so the zeromq transport always drops.
+   */
+  slowSubscriber?: SlowSubscriberPolicy;
 }
+
+/** What a publish server does with a subscriber that stays full past `drainTimeout`. */
+export type SlowSubscriberPolicy = 'disconnect' | 'drop';
 
 /** Information about the other end of a connection. */
 export interface PeerInfo {
@@ -229,10 +242,19 @@ export interface PublishClient extends Closable, AsyncIterable<Uint8Array> {
 
 /** What a transport package provides. Registered by name in a {@link TransportRegistry}. */
 export interface TransportFactory<O extends TransportOptions = TransportOptions> {
-  /** `zeromq`, `tcp`, `ws` (Salt's `transport` values). */
+  /** `zeromq`, `tcp`, `ws` (Salt's `transport` values), or a third party's own name. */
   readonly name: string;
+  /** How logs name it, as Salt does in `AsyncZeroMQReqChannel` (`ZeroMQ`, `TCP`, `WS`). Defaults to `name`. */
+  readonly displayName?: string;
   /** Default ports and capabilities the channel may rely on. */
   readonly capabilities: TransportCapabilities;
+  /**
+   * This transport's own options read from a daemon config by their Salt names (`zmq_filtering`,
+   * ...), so core never needs to know them. Merged over the shared options core derives itself.
+   */
+  optionsFromConfig?(config: Readonly<Record<string, unknown>>): Partial<O>;
+  /** The same transport with `options` as its defaults (its `capabilities` reflect them). */
+  withOptions(options: O): TransportFactory<O>;
   requestClient(options?: O): RequestClient;
   requestServer(options?: O): RequestServer;
   publishClient(options?: O): PublishClient;

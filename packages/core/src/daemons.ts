@@ -1,0 +1,54 @@
+import {
+  TransportRegistry,
+  silentLogger,
+  type CryptoSuite,
+  type Logger,
+  type TransportFactory,
+} from '@brine/contracts';
+import type { CredentialsCache } from './auth/credentials-cache.js';
+import { resolveMasterConfig, resolveMinionConfig } from './config/resolve.js';
+import type { MasterConfig, MinionConfig } from './config/types.js';
+import type { EventBus } from './events/event-bus.js';
+import type { KeyStore } from './keystore/types.js';
+import { Master } from './master/master.js';
+import { Minion } from './minion/minion.js';
+
+/** What a daemon is built from, besides its config. */
+export interface DaemonWiring {
+  /** Transports the config may name (`transport: zeromq | tcp | ws | <third party>`). */
+  transports: Iterable<TransportFactory>;
+  /** The crypto backend (node:crypto's Salt suite in Node). */
+  suite: CryptoSuite;
+  keyStore: KeyStore;
+  logger?: Logger;
+  bus?: EventBus;
+  /** Minions only: Salt's creds_map, shared by minions that should share credentials. */
+  credentials?: CredentialsCache;
+}
+
+/** A Master for `config` (Salt's defaults filled in), on the transport the config names. */
+export function createMaster(config: Partial<MasterConfig>, wiring: DaemonWiring): Master {
+  const resolved = resolveMasterConfig(config);
+  return new Master({
+    config: resolved,
+    transport: new TransportRegistry(wiring.transports).get(resolved.transport),
+    suite: wiring.suite,
+    keyStore: wiring.keyStore,
+    logger: wiring.logger ?? silentLogger,
+    ...(wiring.bus ? { bus: wiring.bus } : {}),
+  });
+}
+
+/** A Minion for `config` (Salt's defaults filled in), on the transport the config names. */
+export function createMinion(config: Partial<MinionConfig>, wiring: DaemonWiring): Minion {
+  const resolved = resolveMinionConfig(config);
+  return new Minion({
+    config: resolved,
+    transport: new TransportRegistry(wiring.transports).get(resolved.transport),
+    suite: wiring.suite,
+    keyStore: wiring.keyStore,
+    logger: wiring.logger ?? silentLogger,
+    ...(wiring.bus ? { bus: wiring.bus } : {}),
+    ...(wiring.credentials ? { credentials: wiring.credentials } : {}),
+  });
+}
