@@ -1,4 +1,5 @@
 /** `runBench`: runs the chosen families side by side, checks the targets and writes the outputs. */
+import { preloadTransports } from './transports.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, ErrorCodes } from '@brine/contracts';
 import { dirname, join, resolve } from 'node:path';
@@ -27,6 +28,7 @@ export interface BenchOutputs {
 }
 
 export async function runBench(options: BenchOptions = {}): Promise<BenchOutputs> {
+  await preloadTransports();
   const root = repoRoot();
   if (options.from) {
     const results = readResults(options.from);

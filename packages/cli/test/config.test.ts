@@ -128,9 +128,9 @@ describe('loadConfig', () => {
 
   it.each([
     ['publish_port: "4505"', /publish_port must be a number/],
-    ['transport: udp', /transport must be one of zeromq, tcp, ws/],
+    ['transport: "UDP over carrier pigeon"', /transport must be one of zeromq, tcp, ws or a package name/],
     ['log_level: loud', /log_level must be one of/],
-    ['crypto: rot13', /crypto must be one of salt, nacl/],
+    ['crypto: "rot 13"', /crypto must be one of salt, nacl, salt-forge, nacl-tweetnacl or a package name/],
     ['auto_accept: maybe', /auto_accept must be a boolean/],
   ])('bad value %s is ERR_CONFIG', async (line, message) => {
     const dir = await configDir({ master: `${line}\n` });

@@ -14,3 +14,4 @@ export { TypedEmitter } from './util/emitter.js';
 export { deadline, raceSignal, defer, delay, throwIfAborted, asAbortError } from './util/abort.js';
 export type { AbortOptions, Deadline, Deferred } from './util/abort.js';
 export * as bytes from './util/bytes.js';
+export { isCryptoSuite, isTransportFactory } from './guards.js';

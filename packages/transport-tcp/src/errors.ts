@@ -28,6 +28,8 @@ export function socketError(error: unknown, target: string): BrineError {
   if (error instanceof BrineError) return error;
   const code = String((error as { code?: unknown })?.code ?? '');
   const message = (error as Error)?.message ?? String(error);
+  if (code === 'EADDRINUSE')
+    return new TransportError(ErrorCodes.ADDRESS_IN_USE, `${target}: address already in use`, { cause: error });
   if (UNREACHABLE.has(code))
     return new TransportError(ErrorCodes.UNREACHABLE, `${target} unreachable: ${message}`, { cause: error });
   if (isTlsCode(code))

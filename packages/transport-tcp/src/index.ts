@@ -38,3 +38,6 @@ export function tcpTransport(defaults: TcpTransportOptions = {}): TransportFacto
     publishServer: (options) => new TcpPublishServer(resolve(options)),
   };
 }
+
+/** What `transport: '<this package>'` loads by package name (core's plugin loader). */
+export default tcpTransport;

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { wsTransport } from '../src/index.js';
-import { transportCompliance } from '../../../test/compliance/transport.js';
+import { transportCompliance } from '@brine/compliance/transport';
 
 transportCompliance({
   name: 'ws',

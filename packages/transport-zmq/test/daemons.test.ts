@@ -1,4 +1,4 @@
 import { zmqTransport } from '@brine/transport-zmq';
-import { daemonScenarios } from '../../../test/compliance/daemons.js';
+import { daemonCompliance } from '@brine/compliance/daemons';
 
-daemonScenarios({ name: 'zeromq', transport: () => zmqTransport() });
+daemonCompliance({ name: 'zeromq', transport: () => zmqTransport() });

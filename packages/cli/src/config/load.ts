@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '@brine/contracts';
 import { fnmatch, resolveMasterConfig, resolveMinionConfig, type MasterConfig, type MinionConfig } from '@brine/core';
+import { pluginNameProblem } from '@brine/core/node';
 import { toLogLevel } from '../logging.js';
 import { applyRootDir } from './paths.js';
 import { parseSaltYaml } from './yaml.js';
@@ -10,8 +11,6 @@ export type Role = 'master' | 'minion';
 
 /** Salt's default config dir (`-c`). */
 export const DEFAULT_CONFIG_DIR = '/etc/salt';
-export const TRANSPORT_NAMES = ['zeromq', 'tcp', 'ws'] as const;
-export const CRYPTO_NAMES = ['salt', 'nacl'] as const;
 
 export interface ConfigSource {
   /** `-c/--config-dir`: reads `<dir>/<role>`, then `<dir>/<role>.d/*.conf` (Salt's `default_include`). */
@@ -85,20 +84,13 @@ function checkCommon(options: Options): void {
   if (options.log_level_logfile !== undefined && options.log_level_logfile !== null) {
     toLogLevel(options.log_level_logfile, 'log_level_logfile');
   }
-  oneOfOption(options, 'transport', TRANSPORT_NAMES);
-  oneOfOption(options, 'crypto', CRYPTO_NAMES);
+  for (const kind of ['transport', 'crypto'] as const) {
+    const problem = options[kind] === undefined ? undefined : pluginNameProblem(kind, options[kind]);
+    if (problem) throw new ConfigError(problem, { details: { option: kind } });
+  }
   if (options.log_file !== undefined && options.log_file !== null && typeof options.log_file !== 'string') {
     throw new ConfigError(`log_file must be a path, got ${JSON.stringify(options.log_file)}`, {
       details: { option: 'log_file' },
-    });
-  }
-}
-
-function oneOfOption(options: Options, name: string, allowed: readonly string[]): void {
-  const value = options[name];
-  if (value !== undefined && !allowed.includes(value as string)) {
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`, {
-      details: { option: name },
     });
   }
 }

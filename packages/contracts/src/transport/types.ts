@@ -222,10 +222,11 @@ export interface PublishConnectOptions extends AbortOptions {
   /** The minion id: ZeroMQ uses it as socket IDENTITY and, with filtering, as its topic. */
   identity?: string;
   /**
-   * Builds the presence message sent on every (re)connect, where the transport has one
-   * (TCP, and WebSocket for Brine masters). Called again on each reconnect.
+   * Builds the presence message sent on every (re)connect, where the transport has one (TCP, and
+   * WebSocket for Brine masters). Called again on each reconnect, and always awaited: the channel
+   * may sign in again first. If it rejects, the transport drops that connection and redials.
    */
-  presence?: () => unknown;
+  presence?: () => Promise<unknown>;
 }
 
 /**

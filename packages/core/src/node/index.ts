@@ -16,3 +16,4 @@ export type { PooledSuiteOptions } from './pooled-suite.js';
 export type { CryptoWorkerInfo } from './crypto-worker.js';
 export * from './ipc/index.js';
 export { startMaintenance } from './maintenance.js';
+export * from './plugins/index.js';

@@ -36,6 +36,12 @@ export function fromNodeError(error: unknown, fallback: ErrorCode, context: stri
   if (isTlsErrorCode(code) || /certificate|SSL routines|TLS/i.test(message)) {
     return new TransportError(ErrorCodes.TLS, message, { cause: error, details });
   }
+  if (code === 'EADDRINUSE') {
+    return new TransportError(ErrorCodes.ADDRESS_IN_USE, `${context}: address already in use`, {
+      cause: error,
+      details,
+    });
+  }
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
     return new ProtocolError(ErrorCodes.MESSAGE_TOO_LARGE, message, { cause: error, details });
   }

@@ -2,15 +2,21 @@
  * The transport compliance suite: what every Brine transport must do. A transport package runs it
  * from a spec of a few lines:
  *
- *   transportCompliance({ name: 'tcp', factory: tcpTransport, packageName: '@brine/transport-tcp', exportName: 'tcpTransport' });
+ *   transportCompliance({ name: 'tcp', factory: tcpTransport, packageName: '@brine/transport-tcp',
+ *     packageDir: fileURLToPath(new URL('..', import.meta.url)), exportName: 'tcpTransport' });
+ *
+ * Cases that need a capability the transport does not declare (`capabilities.targetedPublish`,
+ * `presence`) are not registered for it.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   BrineError,
   createMemoryLogger,
+  ErrorCodes,
   defer,
   type Address,
   type BrineError as BrineErrorType,
@@ -22,9 +28,10 @@ import {
   type TransportFactory,
   type TransportOptions,
 } from '@brine/contracts';
+import { registerHooks, type SuiteHooks } from './hooks.js';
 import { rawConnect } from './raw.js';
 
-export interface TransportSpec<O extends TransportOptions = TransportOptions> {
+export interface TransportSpec<O extends TransportOptions = TransportOptions> extends SuiteHooks {
   /** Salt's transport name. */
   name: string;
   factory: (options?: O) => TransportFactory;
@@ -36,6 +43,16 @@ export interface TransportSpec<O extends TransportOptions = TransportOptions> {
   options?: O;
   /** Where servers listen. Default 127.0.0.1 with an OS-chosen port. */
   listenAddress?: () => Address;
+  /**
+   * Where nothing listens, for the "unreachable" case. Default: a loopback TCP port just bound and
+   * released by a plain socket (so no transport's asynchronous unbind can still be holding it).
+   */
+  unreachableAddress?: () => Address | Promise<Address>;
+  /**
+   * Whether servers listen on real sockets a raw TCP connection can reach, for the cases that send
+   * bytes no client would (garbage, a silent peer). Default true; an in-process transport says false.
+   */
+  rawSockets?: boolean;
   /** Transport-specific bytes that are certainly garbage to this server. */
   garbage?: Uint8Array;
   /**
@@ -43,6 +60,18 @@ export interface TransportSpec<O extends TransportOptions = TransportOptions> {
    * `error` event. ZeroMQ's engine drops such peers inside libzmq; its spec says what it observes.
    */
   reportsPeerErrors?: { garbage: boolean; oversize: boolean; idle: boolean };
+}
+
+/** A loopback port nothing listens on: bound by a plain socket, then released (synchronously, unlike libzmq's unbind). */
+async function freeLoopbackPort(): Promise<Address> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return { host: '127.0.0.1', port };
 }
 
 const FAST_RECONNECT = { reconDefault: 20, reconMax: 200, reconRandomize: false };
@@ -95,6 +124,7 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
   const seqOf = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0);
 
   describe(`transport compliance: ${spec.name}`, () => {
+    registerHooks(spec);
     describe('request/reply', () => {
       it('round-trips a request and its reply with every value type', async () => {
         const { client } = await echoPair();
@@ -239,40 +269,42 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
         expect(await good.request({ ok: 1 }, { timeout: 5000 })).toEqual({ echo: { ok: 1 } });
       });
 
-      it('drops a connection that sends garbage, logs a typed error, keeps serving others', async () => {
-        const { logger, records } = createMemoryLogger('debug');
-        const t = make({ logger });
-        const server = track(t.requestServer());
-        const errors: BrineErrorType[] = [];
-        server.events.on('error', (e) => errors.push(e));
-        const address = await server.listen(listenAt(), (msg) => ({ echo: msg }));
-        const client = track(make().requestClient());
-        await client.connect(address, { timeout: 10_000 });
+      if (spec.rawSockets !== false)
+        it('drops a connection that sends garbage, logs a typed error, keeps serving others', async () => {
+          const { logger, records } = createMemoryLogger('debug');
+          const t = make({ logger });
+          const server = track(t.requestServer());
+          const errors: BrineErrorType[] = [];
+          server.events.on('error', (e) => errors.push(e));
+          const address = await server.listen(listenAt(), (msg) => ({ echo: msg }));
+          const client = track(make().requestClient());
+          await client.connect(address, { timeout: 10_000 });
 
-        const raw = await rawConnect(address);
-        raw.write(spec.garbage ?? new Uint8Array([0xc1, 0xc1, 0xc1, 0xff, 0x00, 0x13, 0x37]));
-        await raw.closed; // the server hangs up
-        if (reports.garbage) {
-          expect(errors.length).toBeGreaterThan(0);
-          expect(errors[0]).toBeInstanceOf(BrineError);
-          expect(records.some((r) => r.error instanceof BrineError)).toBe(true);
-        }
-        expect(await client.request({ still: 'here' }, { timeout: 5000 })).toEqual({ echo: { still: 'here' } });
-      });
+          const raw = await rawConnect(address);
+          raw.write(spec.garbage ?? new Uint8Array([0xc1, 0xc1, 0xc1, 0xff, 0x00, 0x13, 0x37]));
+          await raw.closed; // the server hangs up
+          if (reports.garbage) {
+            expect(errors.length).toBeGreaterThan(0);
+            expect(errors[0]).toBeInstanceOf(BrineError);
+            expect(records.some((r) => r.error instanceof BrineError)).toBe(true);
+          }
+          expect(await client.request({ still: 'here' }, { timeout: 5000 })).toEqual({ echo: { still: 'here' } });
+        });
 
-      it('drops a peer that connects and sends nothing', async () => {
-        const t = make({ idleTimeout: 200 });
-        const server = track(t.requestServer());
-        const errors: BrineErrorType[] = [];
-        server.events.on('error', (e) => errors.push(e));
-        const address = await server.listen(listenAt(), (msg) => ({ echo: msg }));
-        const raw = await rawConnect(address);
-        await raw.closed;
-        if (reports.idle) expect(errors.map((e) => e.code)).toContain('ERR_IDLE_TIMEOUT');
-        const client = track(make().requestClient());
-        await client.connect(address, { timeout: 10_000 });
-        expect(await client.request(1, { timeout: 5000 })).toEqual({ echo: 1 });
-      });
+      if (spec.rawSockets !== false)
+        it('drops a peer that connects and sends nothing', async () => {
+          const t = make({ idleTimeout: 200 });
+          const server = track(t.requestServer());
+          const errors: BrineErrorType[] = [];
+          server.events.on('error', (e) => errors.push(e));
+          const address = await server.listen(listenAt(), (msg) => ({ echo: msg }));
+          const raw = await rawConnect(address);
+          await raw.closed;
+          if (reports.idle) expect(errors.map((e) => e.code)).toContain('ERR_IDLE_TIMEOUT');
+          const client = track(make().requestClient());
+          await client.connect(address, { timeout: 10_000 });
+          expect(await client.request(1, { timeout: 5000 })).toEqual({ echo: 1 });
+        });
 
       it('keeps one target per client: connecting it elsewhere is ERR_INVALID_STATE', async () => {
         const { client, address } = await echoPair();
@@ -294,13 +326,12 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
           );
         await second.close();
         expect(error).toBeInstanceOf(BrineError);
+        expect(error).toMatchObject({ code: ErrorCodes.ADDRESS_IN_USE });
         expect(await client.request('ok', { timeout: 5000 })).toEqual({ echo: 'ok' });
       });
 
       it('gives up connecting to an unreachable server with ERR_TIMEOUT', async () => {
-        const probe = track(make().requestServer());
-        const address = await probe.listen(listenAt(), () => null);
-        await probe.close(); // nothing listens there now
+        const address = await (spec.unreachableAddress?.() ?? freeLoopbackPort());
         const client = track(make().requestClient());
         await expect(client.connect(address, { timeout: 300 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
       });
@@ -342,32 +373,64 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
         }
       }, 120_000);
 
-      it('sends a targeted publish to its targets and no one else', async () => {
-        const t = make();
-        const server = track(t.publishServer());
-        const identified: string[] = [];
-        server.events.on('presence', (_peer: PeerInfo, id: string) => identified.push(id));
-        const address = await server.listen(listenAt(), {
-          presence: (msg) => (msg as { id?: string }).id,
+      const capabilities = make().capabilities;
+
+      if (capabilities.presence)
+        it('awaits an async presence builder on every (re)connect and the server verifies it', async () => {
+          const t = make();
+          const server = track(t.publishServer());
+          const seen: string[] = [];
+          const address = await server.listen(listenAt(), {
+            presence: async (msg) => {
+              await new Promise((resolve) => setImmediate(resolve));
+              return (msg as { id?: string }).id;
+            },
+          });
+          server.events.on('presence', (_peer: PeerInfo, id: string) => seen.push(id));
+          let built = 0;
+          const client = track(t.publishClient());
+          await client.connect(address, {
+            timeout: 10_000,
+            identity: 'omega',
+            // Resolves only after a timer: a transport that does not await it would send a Promise.
+            presence: async () => {
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              built++;
+              return { id: 'omega' };
+            },
+          });
+          while (seen.length < 1) await server.events.once('presence', { signal: AbortSignal.timeout(10_000) });
+          expect(seen).toEqual(['omega']);
+          expect(built).toBe(1);
         });
-        const ids = ['alpha', 'beta', 'gamma'];
-        const clients: PublishClient[] = [];
-        for (const id of ids) {
-          const c = track(t.publishClient());
-          await c.connect(address, { timeout: 10_000, identity: id, presence: () => ({ id }) });
-          clients.push(c);
-        }
-        await waitForSubscribers(server, ids.length);
-        while (identified.length < ids.length) {
-          await server.events.once('presence', { signal: AbortSignal.timeout(10_000) });
-        }
-        const firsts = clients.map((c) => collect(c, 1));
-        await server.publish(new Uint8Array([1, 0xff]), { topics: ['alpha', 'gamma'] });
-        // A broadcast marker: a subscriber that sees it first never got the targeted message.
-        await server.publish(new Uint8Array([2, 0xff]));
-        const first = (await Promise.all(firsts)).map((m) => m[0]![0]);
-        expect(first).toEqual([1, 2, 1]);
-      });
+
+      if (capabilities.targetedPublish)
+        it('sends a targeted publish to its targets and no one else', async () => {
+          const t = make();
+          const server = track(t.publishServer());
+          const identified: string[] = [];
+          server.events.on('presence', (_peer: PeerInfo, id: string) => identified.push(id));
+          const address = await server.listen(listenAt(), {
+            presence: (msg) => (msg as { id?: string }).id,
+          });
+          const ids = ['alpha', 'beta', 'gamma'];
+          const clients: PublishClient[] = [];
+          for (const id of ids) {
+            const c = track(t.publishClient());
+            await c.connect(address, { timeout: 10_000, identity: id, presence: async () => ({ id }) });
+            clients.push(c);
+          }
+          await waitForSubscribers(server, ids.length);
+          while (identified.length < ids.length) {
+            await server.events.once('presence', { signal: AbortSignal.timeout(10_000) });
+          }
+          const firsts = clients.map((c) => collect(c, 1));
+          await server.publish(new Uint8Array([1, 0xff]), { topics: ['alpha', 'gamma'] });
+          // A broadcast marker: a subscriber that sees it first never got the targeted message.
+          await server.publish(new Uint8Array([2, 0xff]));
+          const first = (await Promise.all(firsts)).map((m) => m[0]![0]);
+          expect(first).toEqual([1, 2, 1]);
+        });
 
       it('keeps delivering after the publish server restarts', async () => {
         const { server, clients, t, address } = await pubSetup(1);
@@ -416,14 +479,14 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
           script,
           `import { ${spec.exportName} } from '${spec.packageName}';
 const t = ${spec.exportName}(${JSON.stringify({ reconnect: FAST_RECONNECT, ...spec.options })});
-const host = '127.0.0.1';
+const at = ${JSON.stringify(listenAt())};
 const rs = t.requestServer();
-const addr = await rs.listen({ host, port: 0 }, (m) => m);
+const addr = await rs.listen(at, (m) => m);
 const rc = t.requestClient();
 await rc.connect(addr, { timeout: 10000 });
 await rc.request({ a: 1 }, { timeout: 5000 });
 const ps = t.publishServer();
-const paddr = await ps.listen({ host, port: 0 });
+const paddr = await ps.listen(at);
 const pc = t.publishClient();
 await pc.connect(paddr, { timeout: 10000, identity: 'leak' });
 while (ps.subscriberCount < 1) await ps.events.once('connection');

@@ -19,8 +19,9 @@ import {
   type PublicKey,
 } from '@brine/contracts';
 import { Crypticle } from '@brine/core';
+import { registerHooks, type SuiteHooks } from './hooks.js';
 
-export interface CryptoSuiteSpec {
+export interface CryptoSuiteSpec extends SuiteHooks {
   name: string;
   /** Makes a suite; `randomBytes` replaces its randomness (IVs, nonces, session keys). */
   create: (options?: { randomBytes?: (length: number) => Uint8Array }) => CryptoSuite;
@@ -64,6 +65,7 @@ function flip(data: Uint8Array, index: number): Uint8Array {
 
 export function cryptoCompliance(spec: CryptoSuiteSpec): void {
   describe(`crypto compliance: ${spec.name}`, () => {
+    registerHooks(spec);
     const suite = spec.create();
     let alice: KeyPair;
     let bob: KeyPair;

@@ -4,7 +4,8 @@
  * minions connected. Run from each transport package with a spec of a few lines.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TransportFactory } from '@brine/contracts';
+import type { CryptoSuite, TransportFactory } from '@brine/contracts';
+import { registerHooks, type SuiteHooks } from './hooks.js';
 import {
   createMaster,
   createMinion,
@@ -18,17 +19,19 @@ import {
 } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 
-export interface DaemonSpec {
+export interface DaemonSpec extends SuiteHooks {
   name: string;
   transport: () => TransportFactory;
+  /** The crypto suite both daemons use. Default: the Salt suite on node:crypto (`@brine/crypto/node`). */
+  suite?: () => CryptoSuite;
   /** Extra config both daemons get (e.g. zmq_filtering). */
   config?: Partial<MasterConfig & MinionConfig>;
 }
 
-const suite = createNodeSaltSuite();
 const RECON = { recon_default: 100, recon_max: 2000, recon_randomize: true };
 
-export function daemonScenarios(spec: DaemonSpec): void {
+export function daemonCompliance(spec: DaemonSpec): void {
+  const suite = spec.suite?.() ?? createNodeSaltSuite();
   const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const close of closers.splice(0).reverse()) await close();
@@ -83,7 +86,8 @@ export function daemonScenarios(spec: DaemonSpec): void {
     return seen;
   }
 
-  describe(`daemon scenarios: ${spec.name}`, () => {
+  describe(`daemon compliance: ${spec.name}`, () => {
+    registerHooks(spec);
     it('accept: an auto-accepted minion answers test.ping', async () => {
       const m = master({ auto_accept: true });
       await m.start();
