@@ -1,4 +1,5 @@
-import { BrineError, ErrorCodes, FrameSplitter, ProtocolError, type Logger } from '@brine/contracts';
+import type { BrineError } from '@brine/contracts';
+import { isBrineError, ErrorCodes, FrameSplitter, ProtocolError, type Logger } from '@brine/contracts';
 import { socketError } from './errors.js';
 import { decodeFrame, type Frame } from './framing.js';
 import type { Socket } from './socket.js';
@@ -142,10 +143,9 @@ export class FramedConnection {
   }
 
   private reject(error: unknown): void {
-    const typed =
-      error instanceof BrineError
-        ? error
-        : new ProtocolError(ErrorCodes.DECODE, `bad frame from ${this.options.label}`, { cause: error });
+    const typed = isBrineError(error)
+      ? error
+      : new ProtocolError(ErrorCodes.DECODE, `bad frame from ${this.options.label}`, { cause: error });
     this.fail(typed);
   }
 

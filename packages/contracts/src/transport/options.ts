@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ErrorCodes, ConfigError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DEFAULT_RECONNECT, type ReconnectOptions } from './reconnect.js';
 import type { SlowSubscriberPolicy, TlsOptions, TransportOptions } from './types.js';
@@ -28,7 +28,10 @@ export function resolveTransportOptions(options: TransportOptions = {}): Resolve
   const positive = (name: string, v: number | undefined, dflt: number, allowZero = false): number => {
     const value = v ?? dflt;
     if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-      throw new ConfigError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(v)}`);
+      throw new ConfigError(
+        ErrorCodes.CONFIG,
+        `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(v)}`,
+      );
     }
     return value;
   };
@@ -53,7 +56,7 @@ export function resolveTransportOptions(options: TransportOptions = {}): Resolve
 function slowSubscriberPolicy(value: SlowSubscriberPolicy | undefined): SlowSubscriberPolicy {
   const policy = value ?? 'disconnect';
   if (policy !== 'disconnect' && policy !== 'drop') {
-    throw new ConfigError(`slowSubscriber must be 'disconnect' or 'drop', got ${String(value)}`);
+    throw new ConfigError(ErrorCodes.CONFIG, `slowSubscriber must be 'disconnect' or 'drop', got ${String(value)}`);
   }
   return policy;
 }

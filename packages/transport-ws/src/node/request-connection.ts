@@ -1,9 +1,10 @@
 import type WebSocket from 'ws';
 import {
   BrineError,
-  ClosedError,
+  isBrineError,
   ErrorCodes,
   ProtocolError,
+  TransportError,
   type PeerInfo,
   type RequestContext,
   type RequestHandler,
@@ -53,7 +54,7 @@ export class RequestConnection {
     this.ending = true;
     this.order.end();
     this.held.length = 0;
-    this.controller.abort(error ?? new ClosedError('connection closed', {}, ErrorCodes.CONNECTION_LOST));
+    this.controller.abort(error ?? new TransportError(ErrorCodes.CONNECTION_LOST, 'connection closed'));
   }
 
   /** Server shutdown: close with 1001 (going away), waiting at most `closeTimeout`. */
@@ -102,7 +103,7 @@ export class RequestConnection {
     try {
       message = decodeMessage(data);
     } catch (error) {
-      const e = error instanceof BrineError ? error : new ProtocolError(ErrorCodes.DECODE, String(error));
+      const e = isBrineError(error) ? error : new ProtocolError(ErrorCodes.DECODE, String(error));
       this.fail(e, CloseCodes.INVALID_PAYLOAD);
       return;
     }
@@ -152,7 +153,7 @@ export class RequestConnection {
    */
   private failure(error: unknown): SlotOutcome<BrineError> {
     const e =
-      error instanceof BrineError && error.code === ErrorCodes.ENCODE
+      isBrineError(error) && error.code === ErrorCodes.ENCODE
         ? error
         : new BrineError(ErrorCodes.HANDLER, 'request handler failed', {
             cause: error,

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import {
+  StateError,
   ClosedError,
   ErrorCodes,
   formatAddress,
-  TransportError,
   TypedEmitter,
   throwIfAborted,
   type AbortOptions,
@@ -47,8 +47,8 @@ export class WsRequestServer implements RequestServer {
   }
 
   async listen(address: Address, handler: RequestHandler, options: AbortOptions = {}): Promise<Address> {
-    if (this.closing) throw new ClosedError('request server is closed');
-    if (this.listener) throw new TransportError(ErrorCodes.INVALID_STATE, 'request server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'request server is closed');
+    if (this.listener) throw new StateError(ErrorCodes.INVALID_STATE, 'request server is already listening');
     throwIfAborted(options.signal);
     const listener = new UpgradeListener(this.options, {
       connection: (ws, req) => this.accept(ws, req, handler),
