@@ -9,7 +9,7 @@ import type {
 } from '@brine/contracts';
 import { pickAlgo } from '../common/algos.js';
 import type { RandomSource } from '../common/random.js';
-import { naclDigest } from './digest.js';
+import { pureDigest } from '../common/pure-digest.js';
 import * as keys from './keys.js';
 import * as sealedBox from './sealed-box.js';
 import { secretboxCipher, sessionKeyString } from './session.js';
@@ -103,7 +103,7 @@ export class NaclSuite implements CryptoSuite {
   }
 
   digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
-    return naclDigest(algorithm, data);
+    return pureDigest(algorithm, data);
   }
 }
 
