@@ -2,8 +2,8 @@
  * `brine master` as a service: one instance per sock_dir, SIGHUP reopens the log file, SIGUSR1/2
  * are harmless, and a start that fails (a port in use) exits non-zero and releases every port.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, watch, writeFile } from 'node:fs/promises';
+import { existsSync, watch } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -39,17 +39,29 @@ async function masterDir(extra: string[] = []) {
 const LISTENING = /Brine master '.*' listening over tcp/;
 
 /** Resolves once the file at `path` matches `re`, woken by changes to its folder (no polling). */
-async function fileMatches(path: string, re: RegExp, timeoutMs = 10_000): Promise<string> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  const read = () => readFile(path, 'utf8').catch(() => '');
-  const changes = watch(dirname(path), { signal });
-  let text = await read();
-  if (re.test(text)) return text;
-  for await (const _ of changes) {
-    text = await read();
-    if (re.test(text)) return text;
-  }
-  throw new Error(`${path} never matched ${re}: ${text}`);
+function fileMatches(path: string, re: RegExp, timeoutMs = 10_000): Promise<string> {
+  // fs.watch starts watching at once (the promise API only once iterated, which could miss a write).
+  const watcher = watch(dirname(path));
+  return new Promise<string>((resolve, reject) => {
+    let last = '';
+    const timer = setTimeout(() => finish(new Error(`${path} never matched ${re}: ${last}`)), timeoutMs);
+    const finish = (error?: Error, text?: string): void => {
+      clearTimeout(timer);
+      watcher.close();
+      if (error) reject(error);
+      else resolve(text!);
+    };
+    const check = (): void => {
+      void readFile(path, 'utf8')
+        .catch(() => '')
+        .then((text) => {
+          last = text;
+          if (re.test(text)) finish(undefined, text);
+        });
+    };
+    watcher.on('change', check);
+    check();
+  });
 }
 
 function listen(port: number): Promise<net.Server> {

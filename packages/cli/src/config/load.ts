@@ -5,6 +5,7 @@ import { fnmatch, resolveMasterConfig, resolveMinionConfig, type MasterConfig, t
 import { pluginNameProblem } from '@brine/core/node';
 import { toLogLevel } from '../logging.js';
 import { applyRootDir } from './paths.js';
+import { checkRanges, unknownOptionNotes, withSource } from './validate.js';
 import { parseSaltYaml } from './yaml.js';
 
 export type Role = 'master' | 'minion';
@@ -30,6 +31,8 @@ export interface LoadedConfig<C> {
   files: string[];
   /** What loading did, for the debug log once the logger exists ("Reading configuration from ..."). */
   notes: string[];
+  /** Likely mistakes (a misspelled option), for the warning log. */
+  warnings: string[];
 }
 
 /** Reads a daemon's config as Salt does. Throws ConfigError (exit code 2) for bad YAML or values. */
@@ -44,6 +47,11 @@ export async function loadConfig(
   const explicit = source.configFile !== undefined;
   const path = resolve(source.configFile ?? join(source.configDir ?? DEFAULT_CONFIG_DIR, role));
   let options: Options = {};
+  const sources = new Map<string, string>();
+  const record = (values: Options, where: string): Options => {
+    for (const key of Object.keys(values)) sources.set(key, where);
+    return values;
+  };
   const text = await readText(path);
   if (text === undefined) {
     if (explicit)
@@ -52,20 +60,27 @@ export async function loadConfig(
   } else {
     notes.push(`Reading configuration from ${path}`);
     files.push(path);
-    options = toOptions(parseSaltYaml(text, path), path);
+    options = record(toOptions(parseSaltYaml(text, path), path), path);
   }
   const include = typeof options.default_include === 'string' ? options.default_include : `${role}.d/*.conf`;
   for (const file of await includedFiles(dirname(path), include)) {
     notes.push(`Including configuration from '${file}'`);
     notes.push(`Reading configuration from ${file}`);
     files.push(file);
-    options = { ...options, ...toOptions(parseSaltYaml((await readText(file)) ?? '', file), file) };
+    options = { ...options, ...record(toOptions(parseSaltYaml((await readText(file)) ?? '', file), file), file) };
   }
-  const merged = { ...options, ...defined(source.overrides ?? {}) };
-  checkCommon(merged);
-  const config =
-    role === 'master' ? (resolveMasterConfig(merged) as MasterConfig & Options) : resolveMinion(merged, path);
-  return { config: applyRootDir(config), files, notes };
+  const merged = { ...options, ...record(defined(source.overrides ?? {}), 'the command line') };
+  const { warnings, notes: unused } = unknownOptionNotes(merged, role, sources);
+  notes.push(...unused);
+  let config: (MasterConfig | MinionConfig) & Options;
+  try {
+    checkCommon(merged);
+    checkRanges(merged, sources);
+    config = role === 'master' ? (resolveMasterConfig(merged) as MasterConfig & Options) : resolveMinion(merged, path);
+  } catch (error) {
+    throw withSource(error, sources);
+  }
+  return { config: applyRootDir(config), files, notes, warnings };
 }
 
 function resolveMinion(options: Options, path: string): MinionConfig & Options {

@@ -1,9 +1,16 @@
 import type { TlsOptions } from '@brine/contracts';
 
+/** A built-in transport, or the package name of a third-party one (`@acme/brine-transport-x`). */
+export type TransportName = 'zeromq' | 'tcp' | 'ws' | (string & {});
+/** A built-in crypto suite, or the package name of a third-party one. */
+export type CryptoName = 'salt' | 'nacl' | 'salt-forge' | 'nacl-tweetnacl' | (string & {});
+/** Salt's log levels. */
+export type SaltLogLevel = 'garbage' | 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'quiet';
+
 /** Options both daemons share, with Salt's names and units. */
 export interface CommonConfig {
-  /** `zeromq` (default, as Salt), `tcp` or `ws`. */
-  transport: string;
+  /** `zeromq` (default, as Salt), `tcp`, `ws`, or a transport package's name. */
+  transport: TransportName;
   /** Salt's pki_dir. */
   pki_dir: string;
   /** Where Brine keeps runtime files (rotation dropfile, sessions). */
@@ -11,11 +18,11 @@ export interface CommonConfig {
   /** Where local sockets (event bus, control) live. */
   sock_dir: string;
   /** Debug-level logging shows the handshake story. `garbage|trace|debug|info|warning|error|critical|quiet`. */
-  log_level: string;
+  log_level: SaltLogLevel;
   /** RSA modulus size for generated keys (2048, or 4096). */
   keysize: number;
-  /** Crypto suite: `salt` (RSA/AES, talks to Salt) or `nacl` (Brine-to-Brine). */
-  crypto: string;
+  /** Crypto suite: `salt` (RSA/AES, talks to Salt), `nacl` (Brine-to-Brine), or a suite package's name. */
+  crypto: CryptoName;
   /** Listen on / connect over IPv6. */
   ipv6: boolean;
   /** TLS for tcp and ws (Salt's `ssl` dict). */
