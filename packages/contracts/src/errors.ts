@@ -16,6 +16,16 @@ export const ErrorCodes = {
   SLOW_SUBSCRIBER: 'ERR_SLOW_SUBSCRIBER',
   PEER_DEAD: 'ERR_PEER_DEAD',
   IDLE_TIMEOUT: 'ERR_IDLE_TIMEOUT',
+  /** A peer did not finish a message within `messageDeadline` of its first byte. */
+  MESSAGE_DEADLINE: 'ERR_MESSAGE_DEADLINE',
+  /** A connection did not authenticate within `unauthenticatedTimeout`. */
+  UNAUTHENTICATED_TIMEOUT: 'ERR_UNAUTHENTICATED_TIMEOUT',
+  /** The server's aggregate inbound budget (`inboundBudget`) is spent: a new large message was refused. */
+  OVER_BUDGET: 'ERR_OVER_BUDGET',
+  /** A listener is at `maxConnections` or `maxUnauthenticatedConnections`: the new connection was closed. */
+  TOO_MANY_CONNECTIONS: 'ERR_TOO_MANY_CONNECTIONS',
+  /** A peer stayed over `maxOutboundBuffer` (it does not read its replies) for `drainTimeout`. */
+  SLOW_READER: 'ERR_SLOW_READER',
   TLS: 'ERR_TLS',
   INVALID_ARGUMENT: 'ERR_INVALID_ARGUMENT',
   INVALID_STATE: 'ERR_INVALID_STATE',
