@@ -7,6 +7,7 @@ import {
   deadline,
   formatAddress,
   ErrorCodes,
+  RateLimitedLog,
   ProtocolError,
   raceSignal,
   TransportError,
@@ -81,10 +82,24 @@ export class WsPublishServer implements PublishServer {
     if (this.closing) throw new ClosedError('publish server is closed');
     if (this.listener) throw new TransportError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
     throwIfAborted(options.signal);
-    const listener = new UpgradeListener(this.options, {
-      connection: (ws, req, socket) => this.accept(ws, req, socket, options.presence),
-      peerError: (error) => this.report(error, undefined),
-    });
+    const { authMaxMessageSize, maxMessageSize } = this.options;
+    const refusals = new RateLimitedLog(this.options.logger);
+    const listener = new UpgradeListener(
+      this.options,
+      {
+        connection: (ws, req, socket) => this.accept(ws, req, socket, options.presence),
+        peerError: (error) => this.report(error, undefined),
+        refused: (error) => {
+          refusals.warning(error.code, `ws publish server: ${error.message}`, error);
+          this.events.emit('error', error, undefined);
+        },
+      },
+      {
+        // A subscriber only ever sends its presence message: the small pre-authentication limit applies.
+        maxPayload: authMaxMessageSize > 0 ? Math.min(authMaxMessageSize, maxMessageSize) : maxMessageSize,
+        countUnauthenticated: false,
+      },
+    );
     this.listener = listener;
     try {
       this.address = await listener.listen(address);
