@@ -38,6 +38,11 @@ export interface BoundsContext {
 }
 
 const KiB = 1024;
+
+/** With BRINE_BOUNDS_FIGURES=1 each case prints what it measured (for reports). */
+function figure(line: string): void {
+  if (process.env.BRINE_BOUNDS_FIGURES) console.log(`[bounds] ${line}`);
+}
 const MiB = 1024 * KiB;
 
 /** Echo handler that authenticates the connection when a request says `{login: true}`. */
@@ -114,6 +119,15 @@ export function registerBoundsCases(ctx: BoundsContext): void {
       // Nothing of those frames was ever claimed beyond the pre-authentication limit.
       expect(stats.peakInboundBytes).toBeLessThanOrEqual(N * 16 * KiB);
       expect(sent.length).toBe(N);
+      // The server read at most one socket read (64 KiB) of each, handshake included, before the cut.
+      const bytesRead = errors
+        .filter((e) => e.code === ErrorCodes.MESSAGE_TOO_LARGE)
+        .map((e) => e.details?.bytesRead)
+        .filter((b): b is number => typeof b === 'number');
+      if (bytesRead.length > 0) expect(Math.max(...bytesRead)).toBeLessThanOrEqual(64 * KiB + 1024);
+      figure(
+        `60 MB frames ×${N}: refused ${stats.refused[ErrorCodes.MESSAGE_TOO_LARGE]}, peak claimed ${stats.peakInboundBytes} B, server bytes read before the cut ${bytesRead.join('/')}, client bytes accepted by its kernel ${sent.join('/')}`,
+      );
       expect(await legit.request({ still: 1 }, { timeout: 5000 })).toEqual({ echo: { still: 1 } });
       await until(() => statsOf(server).connections === 1, 'the refused connections to close');
     }, 60_000);
@@ -152,6 +166,7 @@ export function registerBoundsCases(ctx: BoundsContext): void {
       expect(trickled).toBeGreaterThan(0); // it was never idle
       expect(elapsed).toBeGreaterThanOrEqual(deadline - 20);
       expect(elapsed).toBeLessThan(deadline + 2000);
+      figure(`deadline ${deadline} ms: dropped after ${elapsed} ms, ${trickled} bytes trickled`);
       expect(await legit.request({ after: 1 }, { timeout: 5000 })).toEqual({ echo: { after: 1 } });
     });
 
@@ -195,6 +210,7 @@ export function registerBoundsCases(ctx: BoundsContext): void {
       expect(stats.refused[ErrorCodes.OVER_BUDGET]).toBe(3);
       expect(codes(errors)).toContain(ErrorCodes.OVER_BUDGET);
       expect(stats.peakInboundBytes).toBeLessThanOrEqual(budget);
+      figure(`budget ${budget} B: peak claimed ${stats.peakInboundBytes} B, refused ${refused} of 6 connections`);
       expect(await legit.request({ small: 1 }, { timeout: 5000 })).toEqual({ echo: { small: 1 } });
       for (const r of raws) r.destroy();
       await until(() => statsOf(server).inboundBytes === 0, 'the claims to be released');
@@ -220,9 +236,12 @@ export function registerBoundsCases(ctx: BoundsContext): void {
       let answeredDuring = 0;
       let isDropped = false;
       void dropped.promise.then(() => (isDropped = true));
+      const latencies: number[] = [];
       const legitLoop = (async () => {
         while (!isDropped && answeredDuring < 100_000) {
+          const t0 = performance.now();
           await legit.request({ ping: answeredDuring }, { timeout: 5000 });
+          latencies.push(performance.now() - t0);
           answeredDuring++;
         }
       })();
@@ -234,6 +253,12 @@ export function registerBoundsCases(ctx: BoundsContext): void {
       // Unwritten replies stayed within the bound plus what was in flight when reading stopped.
       expect(stats.peakOutboundBytes).toBeLessThanOrEqual(bound + (inFlight + 1) * (reply.length + 64));
       expect(answeredDuring).toBeGreaterThan(0);
+      latencies.sort((x, y) => x - y);
+      const p99 = latencies[Math.floor(latencies.length * 0.99)]!;
+      expect(p99).toBeLessThan(1000);
+      figure(
+        `non-reader: bound ${bound} B, peak unwritten ${stats.peakOutboundBytes} B; legit answered ${answeredDuring}× meanwhile, p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(1)} ms p99 ${p99.toFixed(1)} ms`,
+      );
       await until(() => statsOf(server).outboundBytes < 1 * MiB, 'the dropped connection to be released');
     }, 30_000);
 

@@ -324,10 +324,19 @@ export class FramedConnection {
   }
 
   private reject(error: unknown): void {
-    const typed =
+    let typed =
       error instanceof BrineError
         ? error
         : new ProtocolError(ErrorCodes.DECODE, `bad frame from ${this.options.label}`, { cause: error });
+    if (typed.code === ErrorCodes.MESSAGE_TOO_LARGE) {
+      // Refused at the declared length: say how little was read, and which limit applied.
+      const limit = this.splitter.limit;
+      typed = new ProtocolError(
+        ErrorCodes.MESSAGE_TOO_LARGE,
+        `${this.options.label}: message over the ${limit}-byte limit${this.isAuthenticated ? '' : ' of a connection not yet authenticated'}`,
+        { cause: typed, details: { limit, authenticated: this.isAuthenticated, bytesRead: this.socket.bytesRead } },
+      );
+    }
     this.fail(typed);
   }
 

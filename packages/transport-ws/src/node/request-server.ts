@@ -5,6 +5,7 @@ import {
   ClosedError,
   ErrorCodes,
   InboundBudget,
+  ProtocolError,
   RateLimitedLog,
   ServerCounters,
   formatAddress,
@@ -114,7 +115,7 @@ export class WsRequestServer implements RequestServer {
       { socket, counters: this.counters, onAuthenticated: () => this.listener?.authenticated(socket) },
     );
     ws.on('error', (e) => {
-      error ??= fromNodeError(e, ErrorCodes.CONNECTION_LOST, `request connection ${peer.id}`);
+      error ??= withBytesRead(fromNodeError(e, ErrorCodes.CONNECTION_LOST, `request connection ${peer.id}`), socket);
       if (error.code !== ErrorCodes.CONNECTION_LOST) {
         this.report(error, peer);
         // Bad input (oversized, malformed): dropped at once, not after a close handshake.
@@ -147,6 +148,16 @@ export class WsRequestServer implements RequestServer {
     }
     this.events.emit('error', error, peer);
   }
+}
+
+/** An oversized message is refused at its frame header: its error says how little was read, and the limit. */
+function withBytesRead(error: BrineError, socket: Duplex): BrineError {
+  if (error.code !== ErrorCodes.MESSAGE_TOO_LARGE) return error;
+  const bytesRead = (socket as { bytesRead?: number }).bytesRead;
+  return new ProtocolError(ErrorCodes.MESSAGE_TOO_LARGE, error.message, {
+    cause: error,
+    details: { ...error.details, bytesRead },
+  });
 }
 
 const REFUSALS = new Set<string>([
