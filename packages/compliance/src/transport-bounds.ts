@@ -291,6 +291,37 @@ export function registerBoundsCases(ctx: BoundsContext): void {
       expect(calls).toBe(50);
     });
 
+    it('takes only a small presence message from a subscriber: a big one is refused, a trickled one expires', async () => {
+      const server = track(make({ messageDeadline: 300, idleTimeout: 10_000 }).publishServer());
+      const errors: BrineError[] = [];
+      server.events.on('error', (e) => errors.push(e));
+      const address = await server.listen(listenAt());
+      const big = await raw(address);
+      big.write(wire.messageHeader(60 * 1000 * 1000));
+      big.write(new Uint8Array(64 * KiB));
+      await big.closed;
+      expect(codes(errors)).toContain(ErrorCodes.MESSAGE_TOO_LARGE);
+      const slow = await raw(address);
+      const started = Date.now();
+      slow.write(wire.messageHeader(4 * KiB));
+      const timer = setInterval(() => slow.socket.write(new Uint8Array(4)), 20);
+      await slow.closed;
+      clearInterval(timer);
+      expect(codes(errors)).toContain(ErrorCodes.MESSAGE_DEADLINE);
+      expect(Date.now() - started).toBeLessThan(2300);
+      // A real subscriber still gets publishes.
+      const sub = track(make().publishClient());
+      await sub.connect(address, { timeout: 10_000, identity: 'after' });
+      while (server.subscriberCount < 1)
+        await server.events.once('connection', { signal: AbortSignal.timeout(10_000) });
+      const got = (async () => {
+        for await (const m of sub) return m;
+        return undefined;
+      })();
+      await server.publish(new Uint8Array([7, 0xff]));
+      expect(Array.from((await got) ?? [])).toEqual([7, 0xff]);
+    });
+
     it('closes connections over maxConnections and maxUnauthenticatedConnections at once, counted and logged once', async () => {
       const { server, address, records } = await serverWith({ maxConnections: 4, maxUnauthenticatedConnections: 2 });
       // `legit` holds one authenticated connection.

@@ -27,6 +27,7 @@ import type { ResolvedWsOptions } from '../options.js';
 import { closeGracefully } from './close.js';
 import { fromNodeError } from './errors.js';
 import { Flusher } from './flusher.js';
+import { watchMessageDeadline } from './inbound-deadline.js';
 import { UpgradeListener } from './listener.js';
 import { Liveness } from './liveness.js';
 import { PeerIds } from './peer.js';
@@ -195,7 +196,10 @@ export class WsPublishServer implements PublishServer {
     );
     ws.on('error', (e) => {
       error ??= fromNodeError(e, ErrorCodes.CONNECTION_LOST, `publish connection ${peer.id}`);
-      if (error.code !== ErrorCodes.CONNECTION_LOST) this.report(error, peer);
+      if (error.code !== ErrorCodes.CONNECTION_LOST) {
+        this.report(error, peer);
+        ws.terminate(); // bad input: dropped at once, not after a close handshake
+      }
     });
     ws.once('close', () => {
       this.subscribers.delete(ws);
@@ -203,6 +207,11 @@ export class WsPublishServer implements PublishServer {
       this.events.emit('disconnect', peer, error);
     });
     ws.on('message', (data, isBinary) => this.onMessage(subscriber, data as Buffer, isBinary, presence));
+    watchMessageDeadline(ws, socket, this.options.messageDeadline, (e) => {
+      error ??= e;
+      this.report(e, peer);
+      ws.terminate();
+    });
     this.liveness.watch(ws, (e) => {
       error ??= e;
       this.report(e, peer);
