@@ -43,11 +43,7 @@ export class MemoryHub<S> {
 
 export function hostAddress(address: Address): HostAddress {
   if (isPathAddress(address)) {
-    throw new ConfigError(
-      'the memory transport takes { host, port } addresses',
-      undefined,
-      ErrorCodes.INVALID_ARGUMENT,
-    );
+    throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'the memory transport takes { host, port } addresses');
   }
   return { host: address.host, port: address.port };
 }

@@ -37,7 +37,7 @@ export class MemoryPublishClient implements PublishClient {
   }
 
   async connect(address: Address, options: PublishConnectOptions = {}): Promise<void> {
-    if (this.isClosed) throw new ClosedError('publish client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish client is closed');
     const target = hostAddress(address);
     const path = keyOf(target.host, target.port);
     assertSameTarget(this.path, path);

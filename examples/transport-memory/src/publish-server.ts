@@ -53,14 +53,14 @@ export class MemoryPublishServer implements PublishServer {
   }
 
   async listen(address: Address, options: PublishListenOptions = {}): Promise<Address> {
-    if (this.isClosed) throw new ClosedError('publish server is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
     this.bound = publishHub.bind(address, this);
     this.presence = options.presence;
     return this.bound;
   }
 
   attach(inbox: BoundedQueue<Uint8Array>): Subscription {
-    if (this.isClosed) throw new ClosedError('publish server is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
     const subscription: Subscription = { link: new Link(TRANSPORT_NAME), inbox, id: undefined };
     this.subscriptions.add(subscription);
     this.events.emit('connection', subscription.link.peer);
@@ -81,7 +81,7 @@ export class MemoryPublishServer implements PublishServer {
   }
 
   async publish(payload: Uint8Array, options: PublishOptions = {}): Promise<void> {
-    if (this.isClosed) throw new ClosedError('publish server is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
     if (payload.length > this.options.maxMessageSize) {
       throw new ProtocolError(ErrorCodes.MESSAGE_TOO_LARGE, `publish of ${payload.length} bytes is over the limit`);
     }
@@ -96,7 +96,8 @@ export class MemoryPublishServer implements PublishServer {
     if (!this.isClosed) {
       this.isClosed = true;
       if (this.bound) publishHub.unbind(this.bound, this);
-      for (const s of [...this.subscriptions]) s.link.close(new ClosedError('publish server closed'));
+      for (const s of [...this.subscriptions])
+        s.link.close(new ClosedError(ErrorCodes.CLOSED, 'publish server closed'));
       this.resolveClosed();
     }
     return this.closed;

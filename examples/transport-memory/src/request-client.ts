@@ -50,7 +50,7 @@ export class MemoryRequestClient implements RequestClient {
   }
 
   async connect(address: Address, options: AbortOptions = {}): Promise<void> {
-    if (this.isClosed) throw new ClosedError('request client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     const target = hostAddress(address);
     const path = keyOf(target.host, target.port);
     assertSameTarget(this.path, path);
@@ -79,7 +79,8 @@ export class MemoryRequestClient implements RequestClient {
   }
 
   async request(message: unknown, options: AbortOptions = {}): Promise<unknown> {
-    if (this.isClosed || !this.redialer) throw new ClosedError('request client is closed or not connected');
+    if (this.isClosed || !this.redialer)
+      throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed or not connected');
     let bytes: Uint8Array;
     try {
       bytes = dumps(message);
@@ -111,7 +112,7 @@ export class MemoryRequestClient implements RequestClient {
   async close(): Promise<void> {
     if (!this.isClosed) {
       this.isClosed = true;
-      const closed = new ClosedError('request client closed');
+      const closed = new ClosedError(ErrorCodes.CLOSED, 'request client closed');
       this.failInFlight(closed);
       this.slots.close(closed);
       await this.redialer?.stop();

@@ -39,7 +39,7 @@ export class MemoryRequestServer implements RequestServer {
   }
 
   async listen(address: Address, handler: RequestHandler): Promise<Address> {
-    if (this.isClosed) throw new ClosedError('request server is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request server is closed');
     this.bound = requestHub.bind(address, this);
     this.handler = handler;
     return this.bound;
@@ -47,7 +47,7 @@ export class MemoryRequestServer implements RequestServer {
 
   /** A client dialled in. */
   accept(): Link {
-    if (this.isClosed) throw new ClosedError('request server is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request server is closed');
     const link = new Link(TRANSPORT_NAME);
     this.links.add(link);
     this.events.emit('connection', link.peer);
@@ -91,7 +91,7 @@ export class MemoryRequestServer implements RequestServer {
     if (!this.isClosed) {
       this.isClosed = true;
       if (this.bound) requestHub.unbind(this.bound, this);
-      for (const link of [...this.links]) link.close(new ClosedError('request server closed'));
+      for (const link of [...this.links]) link.close(new ClosedError(ErrorCodes.CLOSED, 'request server closed'));
       this.resolveClosed();
     }
     return this.closed;

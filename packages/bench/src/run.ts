@@ -86,10 +86,10 @@ export function readResults(file: string): BenchResults {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`cannot read bench results from ${file}`, { cause: error });
+    throw new ConfigError(ErrorCodes.CONFIG, `cannot read bench results from ${file}`, { cause: error });
   }
   if (typeof parsed !== 'object' || parsed === null || (parsed as { schema?: unknown }).schema !== 'brine-bench/1') {
-    throw new ConfigError(`${file} is not a brine-bench/1 results file`, undefined, ErrorCodes.INVALID_ARGUMENT);
+    throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `${file} is not a brine-bench/1 results file`);
   }
   return parsed as BenchResults;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes, type TransportFactory } from '@brine/contracts';
+import { StateError, ConfigError, ErrorCodes, type TransportFactory } from '@brine/contracts';
 import { loadTransport } from '@brine/core/node';
 import { TRANSPORTS, type TransportName } from './results.js';
 
@@ -27,9 +27,8 @@ export function transportFactory(name: TransportName, pipelining = true): Transp
   const factory = loaded.get(name);
   if (!factory) {
     throw new ConfigError(
-      `transport '${String(name)}' is not loaded (preloadTransports)`,
-      undefined,
       ErrorCodes.UNKNOWN_TRANSPORT,
+      `transport '${String(name)}' is not loaded (preloadTransports)`,
     );
   }
   return factory.withOptions(factory.optionsFromConfig?.({ zmq_request_pipelining: pipelining }) ?? {});
@@ -46,5 +45,5 @@ export function portOf(address: unknown): number {
     const port = (address as { port: unknown }).port;
     if (typeof port === 'number') return port;
   }
-  throw new ConfigError('the server did not report a TCP port', undefined, ErrorCodes.INVALID_STATE);
+  throw new StateError(ErrorCodes.INVALID_STATE, 'the server did not report a TCP port');
 }

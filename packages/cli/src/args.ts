@@ -33,7 +33,7 @@ export function parseCommandArgs<O extends OptionSpecs>(command: string, argv: s
 }
 
 export function usageError(message: string): ConfigError {
-  return new ConfigError(message, undefined, ErrorCodes.INVALID_ARGUMENT);
+  return new ConfigError(ErrorCodes.INVALID_ARGUMENT, message);
 }
 
 /** A non-negative integer option (`--minions 3`, `--publish-port 0`). */

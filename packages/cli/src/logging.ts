@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  ErrorCodes,
   ConfigError,
   createLogger,
   formatRecord,
@@ -31,9 +32,13 @@ export const LOG_LEVEL_NAMES = Object.keys(SALT_LEVELS).filter((n) => n !== 'war
 export function toLogLevel(value: unknown, option = 'log_level'): LogLevel {
   const level = typeof value === 'string' ? SALT_LEVELS[value.toLowerCase()] : undefined;
   if (!level) {
-    throw new ConfigError(`${option} must be one of ${LOG_LEVEL_NAMES.join(', ')}; got ${JSON.stringify(value)}`, {
-      details: { option },
-    });
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `${option} must be one of ${LOG_LEVEL_NAMES.join(', ')}; got ${JSON.stringify(value)}`,
+      {
+        details: { option },
+      },
+    );
   }
   return level;
 }

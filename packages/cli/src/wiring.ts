@@ -52,9 +52,9 @@ export async function transportsFor(transport: string): Promise<TransportRegistr
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(
+      ErrorCodes.UNKNOWN_TRANSPORT,
       `transport '${transport}' is not available: ${(error as Error).message.split('\n')[0]}`,
       { cause: error, details: { transport } },
-      ErrorCodes.UNKNOWN_TRANSPORT,
     );
   }
   return new TransportRegistry().register(factory, factory.name === transport ? [] : [transport]);
@@ -134,6 +134,7 @@ export function fitAlgorithms<C extends object>(config: C, suite: CryptoSuite): 
       continue;
     }
     throw new ConfigError(
+      ErrorCodes.CONFIG,
       `${option} ${value} is not spoken by crypto '${suite.id}' (it speaks ${supported.join(', ')})`,
       {
         details: { option },

@@ -100,6 +100,23 @@ export function daemonCompliance(spec: DaemonSpec): void {
       expect(result.missing).toEqual([]);
     });
 
+    it("an app's master command: registered on the master, called by the minion with its verified id", async () => {
+      const m = master({ auto_accept: true });
+      const calls: Array<{ id: unknown; minionId: string; n: unknown }> = [];
+      m.commands.register('_app_inventory', (load, context) => {
+        calls.push({ id: load.id, minionId: context.minionId, n: load.n });
+        return { seen: load.n, by: context.minionId };
+      });
+      await m.start();
+      const n = minion('alpha', m);
+      await n.start({ timeout: 20_000 });
+      expect(await n.request('_app_inventory', { n: 7, id: 'someone-else' })).toEqual({ seen: 7, by: 'alpha' });
+      expect(calls).toEqual([{ id: 'alpha', minionId: 'alpha', n: 7 }]);
+      // Not registered: Salt's answer to an unknown command, an encrypted {}.
+      expect(await n.request('_app_missing')).toEqual({});
+      expect(() => m.commands.register('_app_inventory', () => null)).toThrow(/already registered/);
+    });
+
     it('saltutil.find_job reports a running job, then {} once it has returned', async () => {
       const m = master({ auto_accept: true });
       await m.start();

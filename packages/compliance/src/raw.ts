@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { Address } from '@brine/contracts';
+import { ConfigError, ErrorCodes, type Address } from '@brine/contracts';
 
 /** A plain TCP connection to a server's port, for sending bytes no real client would. */
 export interface RawConnection {
@@ -11,7 +11,7 @@ export interface RawConnection {
 }
 
 export async function rawConnect(address: Address): Promise<RawConnection> {
-  if ('path' in address) throw new Error('raw connections need a host:port address');
+  if ('path' in address) throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'raw connections need a host:port address');
   const socket = net.connect({ host: address.host, port: address.port });
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.on('error', () => {});

@@ -9,6 +9,8 @@ import {
   createMemoryLogger,
   defer,
   ErrorCodes,
+  StateError,
+  TimeoutError,
   type Address,
   type BrineError,
   type Closable,
@@ -52,7 +54,7 @@ const echo = (msg: unknown, context: RequestContext): unknown => {
 };
 
 function statsOf(server: RequestServer): RequestServerStats {
-  if (!server.stats) throw new Error('the bounds cases need RequestServer.stats()');
+  if (!server.stats) throw new StateError(ErrorCodes.INVALID_STATE, 'the bounds cases need RequestServer.stats()');
   return server.stats();
 }
 
@@ -60,7 +62,7 @@ function statsOf(server: RequestServer): RequestServerStats {
 async function until(condition: () => boolean, what: string, timeout = 10_000): Promise<void> {
   const start = Date.now();
   while (!condition()) {
-    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - start > timeout) throw new TimeoutError(ErrorCodes.TIMEOUT, `timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

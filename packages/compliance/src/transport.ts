@@ -19,6 +19,7 @@ import {
   ErrorCodes,
   defer,
   type Address,
+  isBrineError,
   type BrineError as BrineErrorType,
   type Closable,
   type PeerInfo,
@@ -302,7 +303,7 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
           if (reports.garbage) {
             expect(errors.length).toBeGreaterThan(0);
             expect(errors[0]).toBeInstanceOf(BrineError);
-            expect(records.some((r) => r.error instanceof BrineError)).toBe(true);
+            expect(records.some((r) => isBrineError(r.error))).toBe(true);
           }
           expect(await client.request({ still: 'here' }, { timeout: 5000 })).toEqual({ echo: { still: 'here' } });
         });

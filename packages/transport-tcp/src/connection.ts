@@ -1,5 +1,6 @@
+import type { BrineError } from '@brine/contracts';
 import {
-  BrineError,
+  isBrineError,
   ErrorCodes,
   FrameSplitter,
   ProtocolError,
@@ -324,10 +325,9 @@ export class FramedConnection {
   }
 
   private reject(error: unknown): void {
-    let typed =
-      error instanceof BrineError
-        ? error
-        : new ProtocolError(ErrorCodes.DECODE, `bad frame from ${this.options.label}`, { cause: error });
+    let typed = isBrineError(error)
+      ? error
+      : new ProtocolError(ErrorCodes.DECODE, `bad frame from ${this.options.label}`, { cause: error });
     if (typed.code === ErrorCodes.MESSAGE_TOO_LARGE) {
       // Refused at the declared length: say how little was read, and which limit applied.
       const limit = this.splitter.limit;

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type net from 'node:net';
 import {
+  StateError,
   ClosedError,
   deadline,
   ErrorCodes,
@@ -79,8 +80,8 @@ export class TcpPublishServer implements PublishServer {
 
   async listen(address: Address, options: PublishListenOptions = {}): Promise<Address> {
     throwIfAborted(options.signal);
-    if (this.closing) throw new ClosedError('publish server is closed');
-    if (this.server) throw new TransportError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
+    if (this.server) throw new StateError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
     this.presence = options.presence;
     const { server, bound } = await listen(
       address,
@@ -94,7 +95,7 @@ export class TcpPublishServer implements PublishServer {
   }
 
   async publish(payload: Uint8Array, options: PublishOptions = {}): Promise<void> {
-    if (this.closing) throw new ClosedError('publish server is closed');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
     throwIfAborted(options.signal);
     const frame = joinFrame(EMPTY_HEAD, packb(payload));
     if (frame.length > this.options.maxMessageSize) {
@@ -222,7 +223,7 @@ export class TcpPublishServer implements PublishServer {
     this.events.emit('connection', peer);
     void sub.connection.closed.then((reason) => {
       this.subscribers.delete(sub);
-      sub.slots.close(new ClosedError('subscriber disconnected'));
+      sub.slots.close(new ClosedError(ErrorCodes.CLOSED, 'subscriber disconnected'));
       this.events.emit('disconnect', peer, reason);
     });
   }

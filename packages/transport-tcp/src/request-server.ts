@@ -1,6 +1,8 @@
 import type net from 'node:net';
 import type { BrineError } from '@brine/contracts';
 import {
+  StateError,
+  TransportError,
   ClosedError,
   ErrorCodes,
   InboundBudget,
@@ -11,7 +13,6 @@ import {
   ProtocolError,
   throwIfAborted,
   toBrineError,
-  TransportError,
   TypedEmitter,
   type AbortOptions,
   type Address,
@@ -65,8 +66,8 @@ export class TcpRequestServer implements RequestServer {
 
   async listen(address: Address, handler: RequestHandler, options: AbortOptions = {}): Promise<Address> {
     throwIfAborted(options.signal);
-    if (this.closing) throw new ClosedError('request server is closed');
-    if (this.server) throw new TransportError(ErrorCodes.INVALID_STATE, 'request server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'request server is closed');
+    if (this.server) throw new StateError(ErrorCodes.INVALID_STATE, 'request server is already listening');
     const { server, bound } = await listen(
       address,
       { ssl: this.options.ssl, backlog: this.options.backlog, ipv6: this.options.ipv6 },
@@ -166,7 +167,7 @@ export class TcpRequestServer implements RequestServer {
       counters.connections--;
       if (countedUnauthenticated) counters.unauthenticated--;
       countedUnauthenticated = false;
-      controller.abort(new ClosedError('peer disconnected'));
+      controller.abort(new ClosedError(ErrorCodes.CLOSED, 'peer disconnected'));
       this.events.emit('disconnect', peer, reason);
     });
   }

@@ -1,4 +1,5 @@
 import {
+  ErrorCodes,
   ConfigError,
   resolveTransportOptions,
   type ResolvedTransportOptions,
@@ -59,17 +60,19 @@ export interface ResolvedZmqOptions extends ResolvedTransportOptions {
 export function resolveZmqOptions(options: ZmqTransportOptions = {}): ResolvedZmqOptions {
   const base = resolveTransportOptions(options);
   if (base.ssl !== undefined) {
-    throw new ConfigError('TLS not supported with zeromq transport', { details: { transport: 'zeromq' } });
+    throw new ConfigError(ErrorCodes.CONFIG, 'TLS not supported with zeromq transport', {
+      details: { transport: 'zeromq' },
+    });
   }
   const nonNegative = (name: string, value: number | undefined, dflt: number): number => {
     const v = value ?? dflt;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new ConfigError(`${name} must be a non-negative number, got ${String(value)}`);
+      throw new ConfigError(ErrorCodes.CONFIG, `${name} must be a non-negative number, got ${String(value)}`);
     }
     return v;
   };
   if (options.linger !== undefined && !(Number.isInteger(options.linger) && options.linger >= -1)) {
-    throw new ConfigError(`linger must be an integer >= -1, got ${String(options.linger)}`);
+    throw new ConfigError(ErrorCodes.CONFIG, `linger must be an integer >= -1, got ${String(options.linger)}`);
   }
   return {
     ...base,

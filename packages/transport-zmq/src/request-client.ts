@@ -101,7 +101,7 @@ export class ZmqRequestClient implements RequestClient {
   }
 
   async connect(address: Address, options: AbortOptions = {}): Promise<void> {
-    if (this.lifecycle.isClosed) throw new ClosedError('request client is closed');
+    if (this.lifecycle.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     const endpoint = toEndpoint(address);
     assertSameTarget(this.endpoint, endpoint);
     if (!this.socket) this.open(endpoint, needsIpv6(address));
@@ -109,7 +109,7 @@ export class ZmqRequestClient implements RequestClient {
   }
 
   async request(message: unknown, options: AbortOptions = {}): Promise<unknown> {
-    if (this.lifecycle.isClosed) throw new ClosedError('request client is closed');
+    if (this.lifecycle.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     const { signal } = options;
     if (signal?.aborted) throw asAbortError(signal.reason);
     let body: Uint8Array;
@@ -159,7 +159,10 @@ export class ZmqRequestClient implements RequestClient {
       // Plain timers rather than an AbortSignal per request: this is the hot path.
       if (timeout !== undefined && Number.isFinite(timeout)) {
         timer = setTimeout(
-          () => pending.reject(new TimeoutError(`request timed out after ${timeout} ms`, { details: { timeout } })),
+          () =>
+            pending.reject(
+              new TimeoutError(ErrorCodes.TIMEOUT, `request timed out after ${timeout} ms`, { details: { timeout } }),
+            ),
           Math.max(0, timeout),
         );
       }
@@ -171,7 +174,7 @@ export class ZmqRequestClient implements RequestClient {
   close(): Promise<void> {
     this.closing = true;
     return this.lifecycle.close(async () => {
-      const error = new ClosedError('request client closed');
+      const error = new ClosedError(ErrorCodes.CLOSED, 'request client closed');
       this.watch?.fail(error);
       for (const p of [...this.outstanding]) p.reject(error);
       this.sends.clear();

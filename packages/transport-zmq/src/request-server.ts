@@ -1,5 +1,8 @@
 import {
+  StateError,
+  TransportError,
   BrineError,
+  isBrineError,
   ClosedError,
   dumps,
   ErrorCodes,
@@ -11,7 +14,6 @@ import {
   ProtocolError,
   throwIfAborted,
   toBrineError,
-  TransportError,
   TypedEmitter,
   type Address,
   type PeerInfo,
@@ -104,8 +106,8 @@ export class ZmqRequestServer implements RequestServer {
   }
 
   async listen(address: Address, handler: RequestHandler, options: AbortOptions = {}): Promise<Address> {
-    if (this.lifecycle.isClosed) throw new ClosedError('request server is closed');
-    if (this.socket) throw new TransportError(ErrorCodes.INVALID_STATE, 'request server is already listening');
+    if (this.lifecycle.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request server is closed');
+    if (this.socket) throw new StateError(ErrorCodes.INVALID_STATE, 'request server is already listening');
     throwIfAborted(options.signal);
     const socket = new Router({
       ...commonSocketOptions(this.options, { linger: -1, server: true, ipv6: needsIpv6(address) }),
@@ -133,7 +135,7 @@ export class ZmqRequestServer implements RequestServer {
 
   close(): Promise<void> {
     return this.lifecycle.close(async () => {
-      this.stop.abort(new ClosedError('request server closed'));
+      this.stop.abort(new ClosedError(ErrorCodes.CLOSED, 'request server closed'));
       this.replies.clear();
       this.socket?.close();
       await this.loop;
@@ -350,7 +352,7 @@ export class ZmqRequestServer implements RequestServer {
 
   private handlerFailed(error: unknown, peer: PeerInfo): void {
     const wrapped =
-      error instanceof BrineError && error.code === ErrorCodes.HANDLER
+      isBrineError(error) && error.code === ErrorCodes.HANDLER
         ? error
         : new BrineError(ErrorCodes.HANDLER, 'request handler failed; no reply sent', { cause: error });
     this.report(wrapped, peer);

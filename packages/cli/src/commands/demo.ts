@@ -1,4 +1,4 @@
-import { ConfigError } from '@brine/contracts';
+import { ErrorCodes, ConfigError } from '@brine/contracts';
 import { intOption, parseCommandArgs, secondsOption, usageError } from '../args.js';
 import { pluginNameProblem } from '@brine/core/node';
 import { runDemo } from '../demo/run-demo.js';
@@ -24,7 +24,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length > 0) throw usageError(`brine demo takes no arguments (got '${positionals[0]}')`);
   const minions = intOption('minions', values.minions, 1) ?? 3;
-  if (minions > 100) throw new ConfigError(`--minions is at most 100, got ${minions}`);
+  if (minions > 100) throw new ConfigError(ErrorCodes.CONFIG, `--minions is at most 100, got ${minions}`);
   await runDemo(
     {
       transport: pluginName('transport', values.transport) ?? 'zeromq',

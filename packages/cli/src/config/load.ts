@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { ConfigError } from '@brine/contracts';
+import { ErrorCodes, ConfigError } from '@brine/contracts';
 import { fnmatch, resolveMasterConfig, resolveMinionConfig, type MasterConfig, type MinionConfig } from '@brine/core';
 import { pluginNameProblem } from '@brine/core/node';
 import { toLogLevel } from '../logging.js';
@@ -46,7 +46,8 @@ export async function loadConfig(
   let options: Options = {};
   const text = await readText(path);
   if (text === undefined) {
-    if (explicit) throw new ConfigError(`Config file ${path} does not exist`, { details: { file: path } });
+    if (explicit)
+      throw new ConfigError(ErrorCodes.CONFIG, `Config file ${path} does not exist`, { details: { file: path } });
     notes.push(`Missing configuration file: ${path}`);
   } else {
     notes.push(`Reading configuration from ${path}`);
@@ -70,9 +71,13 @@ export async function loadConfig(
 function resolveMinion(options: Options, path: string): MinionConfig & Options {
   const id = options.id;
   if (id === undefined || id === null || id === '') {
-    throw new ConfigError(`The minion id is not set: put 'id: <name>' in ${path} or pass --id <name>`, {
-      details: { option: 'id' },
-    });
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `The minion id is not set: put 'id: <name>' in ${path} or pass --id <name>`,
+      {
+        details: { option: 'id' },
+      },
+    );
   }
   if (typeof id === 'number') options.id = String(id); // `id: 1234` in YAML is still an id
   return resolveMinionConfig(options) as MinionConfig & Options;
@@ -86,10 +91,10 @@ function checkCommon(options: Options): void {
   }
   for (const kind of ['transport', 'crypto'] as const) {
     const problem = options[kind] === undefined ? undefined : pluginNameProblem(kind, options[kind]);
-    if (problem) throw new ConfigError(problem, { details: { option: kind } });
+    if (problem) throw new ConfigError(ErrorCodes.CONFIG, problem, { details: { option: kind } });
   }
   if (options.log_file !== undefined && options.log_file !== null && typeof options.log_file !== 'string') {
-    throw new ConfigError(`log_file must be a path, got ${JSON.stringify(options.log_file)}`, {
+    throw new ConfigError(ErrorCodes.CONFIG, `log_file must be a path, got ${JSON.stringify(options.log_file)}`, {
       details: { option: 'log_file' },
     });
   }
@@ -99,6 +104,7 @@ function toOptions(value: unknown, file: string): Options {
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(
+      ErrorCodes.CONFIG,
       `${file} must hold a mapping of option: value, not a ${Array.isArray(value) ? 'list' : typeof value}`,
       {
         details: { file },
@@ -114,8 +120,8 @@ async function readText(path: string): Promise<string | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') throw new ConfigError(`${path} is a directory, not a config file`);
-    throw new ConfigError(`Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    if (code === 'EISDIR') throw new ConfigError(ErrorCodes.CONFIG, `${path} is a directory, not a config file`);
+    throw new ConfigError(ErrorCodes.CONFIG, `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

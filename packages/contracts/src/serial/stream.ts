@@ -1,4 +1,4 @@
-import { ErrorCodes, ProtocolError } from '../errors.js';
+import { ConfigError, ErrorCodes } from '../errors/index.js';
 import { measure } from './scan.js';
 
 export interface FrameSplitterOptions {
@@ -21,7 +21,7 @@ export class FrameSplitter {
 
   constructor(options: FrameSplitterOptions) {
     if (!(options.maxMessageSize > 0)) {
-      throw new ProtocolError(ErrorCodes.INVALID_ARGUMENT, 'maxMessageSize must be positive');
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'maxMessageSize must be positive');
     }
     this.maxMessageSize = options.maxMessageSize;
   }
@@ -32,7 +32,7 @@ export class FrameSplitter {
   }
 
   set limit(value: number) {
-    if (!(value > 0)) throw new ProtocolError(ErrorCodes.INVALID_ARGUMENT, 'maxMessageSize must be positive');
+    if (!(value > 0)) throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'maxMessageSize must be positive');
     this.maxMessageSize = value;
   }
 

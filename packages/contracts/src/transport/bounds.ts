@@ -1,4 +1,4 @@
-import { ErrorCodes, TransportError, type BrineError } from '../errors.js';
+import { ErrorCodes, TransportError, type BrineError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import type { RequestServerStats } from './types.js';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ErrorCodes, ConfigError } from '../errors/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { DEFAULT_RECONNECT, type ReconnectOptions } from './reconnect.js';
 import type { SlowSubscriberPolicy, TlsOptions, TransportOptions } from './types.js';
@@ -48,7 +48,10 @@ export function resolveTransportOptions(options: TransportOptions = {}): Resolve
   const positive = (name: string, v: number | undefined, dflt: number, allowZero = false): number => {
     const value = v ?? dflt;
     if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-      throw new ConfigError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(v)}`);
+      throw new ConfigError(
+        ErrorCodes.CONFIG,
+        `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(v)}`,
+      );
     }
     return value;
   };
@@ -105,13 +108,15 @@ export function boundsFromConfig(config: Readonly<Record<string, unknown>>): Par
   const bytes = (salt: string, key: keyof typeof DEFAULT_BOUNDS): void => {
     const v = config[salt];
     if (v === undefined || v === null) return;
-    if (typeof v !== 'number') throw new ConfigError(`${salt} must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number')
+      throw new ConfigError(ErrorCodes.CONFIG, `${salt} must be a number, got ${JSON.stringify(v)}`);
     out[key] = v;
   };
   const seconds = (salt: string, key: keyof typeof DEFAULT_BOUNDS): void => {
     const v = config[salt];
     if (v === undefined || v === null) return;
-    if (typeof v !== 'number') throw new ConfigError(`${salt} must be a number of seconds, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number')
+      throw new ConfigError(ErrorCodes.CONFIG, `${salt} must be a number of seconds, got ${JSON.stringify(v)}`);
     out[key] = v * 1000;
   };
   bytes('auth_max_message_size', 'authMaxMessageSize');
@@ -128,7 +133,7 @@ export function boundsFromConfig(config: Readonly<Record<string, unknown>>): Par
 function slowSubscriberPolicy(value: SlowSubscriberPolicy | undefined): SlowSubscriberPolicy {
   const policy = value ?? 'disconnect';
   if (policy !== 'disconnect' && policy !== 'drop') {
-    throw new ConfigError(`slowSubscriber must be 'disconnect' or 'drop', got ${String(value)}`);
+    throw new ConfigError(ErrorCodes.CONFIG, `slowSubscriber must be 'disconnect' or 'drop', got ${String(value)}`);
   }
   return policy;
 }

@@ -6,7 +6,7 @@
 import type { Logger } from '../logger.js';
 import type { AbortOptions } from '../util/abort.js';
 import type { TypedEmitter } from '../util/emitter.js';
-import type { BrineError } from '../errors.js';
+import type { BrineError } from '../errors/index.js';
 import type { ReconnectOptions } from './reconnect.js';
 
 export type { AbortOptions };

@@ -163,7 +163,7 @@ export class AsyncAuth {
    * caller's signal/timeout only stops this caller's wait, not the shared attempt.
    */
   authenticate(options: AbortOptions = {}): Promise<AuthCredentials> {
-    if (this.stop.signal.aborted) return Promise.reject(new ClosedError('authentication is closed'));
+    if (this.stop.signal.aborted) return Promise.reject(new ClosedError(ErrorCodes.CLOSED, 'authentication is closed'));
     this.attempt ??= this.run().finally(() => {
       this.attempt = undefined;
     });
@@ -173,7 +173,7 @@ export class AsyncAuth {
 
   /** Stops any running attempt (it rejects with ERR_CLOSED). */
   close(): void {
-    this.stop.abort(new ClosedError('authentication is closed'));
+    this.stop.abort(new ClosedError(ErrorCodes.CLOSED, 'authentication is closed'));
     this.events.removeAllListeners();
   }
 
@@ -253,7 +253,7 @@ export class AsyncAuth {
       }
       if (!this.stop.signal.aborted) this.transition(this.current ? 're-authenticating' : 'signing-in');
     }
-    throw new ClosedError('authentication is closed', { cause: lastError });
+    throw new ClosedError(ErrorCodes.CLOSED, 'authentication is closed', { cause: lastError });
   }
 
   private async signInOnce() {

@@ -287,7 +287,7 @@ export class AuthServer {
     id: string,
     answer: (ret: boolean, outcome: AuthOutcome, id?: string, error?: BrineError) => Promise<AuthResult>,
   ): Promise<AuthResult> {
-    const error = new AuthError(ErrorCodes.KEY_FORMAT, `Corrupt or missing public key "${id}"`);
+    const error = new CryptoError(ErrorCodes.KEY_FORMAT, `Corrupt or missing public key "${id}"`);
     this.logger.error(error.message, error);
     return answer(false, 'error', id, error);
   }

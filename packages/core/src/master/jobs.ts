@@ -1,5 +1,5 @@
 import type { Dict } from '../protocol/values.js';
-import { defer, type Deferred } from '@brine/contracts';
+import { defer, type Deferred, ErrorCodes, StateError } from '@brine/contracts';
 
 /** What a `run` collects: each minion's return, and who did not answer in time. */
 export interface JobResult {
@@ -42,7 +42,7 @@ export class JobTracker {
   /** Resolves when every targeted minion returned, or when `signal` aborts; then forgets the job. */
   async collect(jid: string, signal: AbortSignal): Promise<JobResult> {
     const job = this.jobs.get(jid);
-    if (!job) throw new Error(`unknown job ${jid}`);
+    if (!job) throw new StateError(ErrorCodes.INVALID_STATE, `unknown job ${jid.slice(0, 64)}`);
     await new Promise<void>((resolve) => {
       if (signal.aborted) return resolve();
       signal.addEventListener('abort', () => resolve(), { once: true });

@@ -1,6 +1,6 @@
 import type { CommandRegistry } from '../channel/command-registry.js';
 import { PrivateReply, type CommandContext } from '../channel/commands.js';
-import { AuthError, ErrorCodes, ProtocolError, type BrineError } from '@brine/contracts';
+import { ErrorCodes, ProtocolError, type BrineError } from '@brine/contracts';
 import type { EventBus } from '../events/event-bus.js';
 import { tags } from '../events/tags.js';
 import { isDict, type Dict } from '../protocol/values.js';
@@ -45,7 +45,10 @@ export function registerMasterCommands(commands: CommandRegistry, deps: CommandD
       if (!tagBelongsTo(event.tag, ctx.minionId)) {
         // A minion may only speak for itself (CVE-2025-22239).
         deps.refuse(
-          new AuthError(ErrorCodes.BAD_LOAD, `minion ${ctx.minionId} may not fire event '${event.tag.slice(0, 80)}'`),
+          new ProtocolError(
+            ErrorCodes.BAD_LOAD,
+            `minion ${ctx.minionId} may not fire event '${event.tag.slice(0, 80)}'`,
+          ),
         );
         continue;
       }

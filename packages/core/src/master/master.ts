@@ -1,9 +1,9 @@
 import {
+  StateError,
   ClosedError,
   ConfigError,
   ErrorCodes,
   silentLogger,
-  TransportError,
   type Address,
   type AbortOptions,
   type BrineError,
@@ -110,7 +110,7 @@ export class Master {
 
   /** Where the servers listen (after `start`). */
   get addresses(): MasterAddresses {
-    if (!this.parts) throw new TransportError(ErrorCodes.INVALID_STATE, 'master is not started');
+    if (!this.parts) throw new StateError(ErrorCodes.INVALID_STATE, 'master is not started');
     return this.parts.addresses;
   }
 
@@ -126,7 +126,7 @@ export class Master {
   }
 
   async start(): Promise<MasterAddresses> {
-    if (this.state !== 'new') throw new TransportError(ErrorCodes.INVALID_STATE, `master is ${this.state}`);
+    if (this.state !== 'new') throw new StateError(ErrorCodes.INVALID_STATE, `master is ${this.state}`);
     this.state = 'starting';
     const { config, suite, store, logger } = this;
     logger.info('Creating master process manager');
@@ -183,10 +183,10 @@ export class Master {
     const parts = this.running();
     const tgtType = job.tgt_type ?? 'glob';
     if (!(TARGET_TYPES as readonly string[]).includes(tgtType)) {
-      throw new ConfigError(`unsupported target type '${tgtType}'`, undefined, ErrorCodes.INVALID_ARGUMENT);
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `unsupported target type '${tgtType}'`);
     }
     if (typeof job.fun !== 'string' || job.fun === '') {
-      throw new ConfigError('a job needs a function name', undefined, ErrorCodes.INVALID_ARGUMENT);
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'a job needs a function name');
     }
     matchTarget('probe', job.tgt, tgtType); // validates a pcre before anything is sent
     const accepted = await this.store.listMinionKeys('accepted');
@@ -276,7 +276,7 @@ export class Master {
   }
 
   private running() {
-    if (this.state !== 'running' || !this.parts) throw new ClosedError(`master is ${this.state}`);
+    if (this.state !== 'running' || !this.parts) throw new ClosedError(ErrorCodes.CLOSED, `master is ${this.state}`);
     return this.parts;
   }
 

@@ -1,9 +1,9 @@
 import {
+  StateError,
   ClosedError,
   ErrorCodes,
   silentLogger,
   toBrineError,
-  TransportError,
   TypedEmitter,
   delay,
   formatAddress,
@@ -112,7 +112,7 @@ export class Minion {
    * jobs. Rejects with ERR_AUTH_REJECTED, ERR_TIMEOUT (with `timeout`) or ERR_ABORTED.
    */
   async start(options: AbortOptions = {}): Promise<void> {
-    if (this.state !== 'new') throw new TransportError(ErrorCodes.INVALID_STATE, `minion is ${this.state}`);
+    if (this.state !== 'new') throw new StateError(ErrorCodes.INVALID_STATE, `minion is ${this.state}`);
     this.state = 'starting';
     const { config, suite, store, logger } = this;
     const masterUri = this.masterUri;
@@ -158,10 +158,20 @@ export class Minion {
     await parts.req.send({ cmd: '_minion_event', id: this.id, tag, data, pretag: null }, options);
   }
 
+  /**
+   * Sends an encrypted request for the master command `cmd` (one an app registered with
+   * `master.commands.register`, or one of Salt's) and resolves with the master's decrypted reply.
+   * `id` is always this minion's own; a master without the command answers `{}`.
+   */
+  async request(cmd: string, load: Dict = {}, options: AbortOptions = {}): Promise<unknown> {
+    const parts = this.requireParts();
+    return parts.req.send({ ...load, cmd, id: this.id }, options);
+  }
+
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.stop.abort(new ClosedError('minion stopped'));
+    this.stop.abort(new ClosedError(ErrorCodes.CLOSED, 'minion stopped'));
     const parts = this.parts;
     parts?.auth.close();
     await Promise.all([parts?.pubClient.close(), parts?.reqClient.close()]);
@@ -170,7 +180,7 @@ export class Minion {
   }
 
   private requireParts() {
-    if (!this.parts || this.state === 'closed') throw new ClosedError('minion is not running');
+    if (!this.parts || this.state === 'closed') throw new ClosedError(ErrorCodes.CLOSED, 'minion is not running');
     return this.parts;
   }
 

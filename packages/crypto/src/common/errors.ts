@@ -1,4 +1,4 @@
-import { AuthError, CryptoError, ErrorCodes } from '@brine/contracts';
+import { AuthError, ConfigError, CryptoError, ErrorCodes } from '@brine/contracts';
 
 const withCause = (cause: unknown): { cause?: unknown } => (cause === undefined ? {} : { cause });
 
@@ -10,8 +10,8 @@ export function cryptoError(message: string, cause?: unknown): CryptoError {
   return new CryptoError(ErrorCodes.CRYPTO, message, withCause(cause));
 }
 
-export function invalidArgument(message: string): CryptoError {
-  return new CryptoError(ErrorCodes.INVALID_ARGUMENT, message);
+export function invalidArgument(message: string): ConfigError {
+  return new ConfigError(ErrorCodes.INVALID_ARGUMENT, message);
 }
 
 /** What a session cipher throws for a wrong key, tampering or truncation (Salt: AuthenticationError). */

@@ -65,7 +65,7 @@ export class WsPublishClient implements PublishClient {
    * connected; on timeout/abort it rejects (the cause is the last connection error) and keeps trying.
    */
   async connect(address: Address, options: PublishConnectOptions = {}): Promise<void> {
-    if (this.isClosed) throw new ClosedError('publish client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish client is closed');
     throwIfAborted(options.signal);
     const url = wsUrl(address, this.options.ssl !== undefined, this.options.publishPath);
     assertSameTarget(this.url, url);

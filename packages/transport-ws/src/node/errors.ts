@@ -1,4 +1,12 @@
-import { BrineError, ErrorCodes, ProtocolError, TimeoutError, TransportError, type ErrorCode } from '@brine/contracts';
+import {
+  brineError,
+  ErrorCodes,
+  ProtocolError,
+  TransportError,
+  type BrineError,
+  isBrineError,
+  type ErrorCode,
+} from '@brine/contracts';
 
 /** OpenSSL / Node TLS failure codes (certificate verification, handshake). */
 const TLS_CODES = new Set([
@@ -29,7 +37,7 @@ export function isTlsErrorCode(code: unknown): boolean {
  * for anything not recognized (`ERR_UNREACHABLE` while dialing, `ERR_CONNECTION_LOST` afterwards).
  */
 export function fromNodeError(error: unknown, fallback: ErrorCode, context: string): BrineError {
-  if (error instanceof BrineError) return error;
+  if (isBrineError(error)) return error;
   const code = (error as { code?: unknown } | undefined)?.code;
   const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
   const details = typeof code === 'string' ? { nodeCode: code } : undefined;
@@ -51,6 +59,5 @@ export function fromNodeError(error: unknown, fallback: ErrorCode, context: stri
   if (typeof code === 'string' && code.startsWith('HPE_')) {
     return new ProtocolError(ErrorCodes.BAD_FRAME, message, { cause: error, details });
   }
-  if (fallback === ErrorCodes.TIMEOUT) return new TimeoutError(message, { cause: error, details });
-  return new TransportError(fallback, message, { cause: error, details });
+  return brineError(fallback, message, { cause: error, details });
 }

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  StateError,
   ConfigError,
   ErrorCodes,
   isPathAddress,
@@ -155,7 +156,7 @@ export class UpgradeListener {
   listen(address: Address): Promise<HostAddress> {
     if (isPathAddress(address)) {
       return Promise.reject(
-        new ConfigError(`the ws transport listens on host:port, not ${address.path}`, {}, ErrorCodes.INVALID_ARGUMENT),
+        new ConfigError(ErrorCodes.INVALID_ARGUMENT, `the ws transport listens on host:port, not ${address.path}`),
       );
     }
     let host = address.host;
@@ -175,7 +176,7 @@ export class UpgradeListener {
         });
         const bound = this.server.address();
         if (bound === null || typeof bound === 'string') {
-          reject(new TransportError(ErrorCodes.INVALID_STATE, 'server has no TCP address'));
+          reject(new StateError(ErrorCodes.INVALID_STATE, 'server has no TCP address'));
           return;
         }
         resolve({ host: address.host, port: bound.port });

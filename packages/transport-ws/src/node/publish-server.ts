@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import {
+  StateError,
   BrineError,
   ClosedError,
   deadline,
@@ -10,7 +11,6 @@ import {
   RateLimitedLog,
   ProtocolError,
   raceSignal,
-  TransportError,
   TypedEmitter,
   throwIfAborted,
   type Address,
@@ -80,8 +80,8 @@ export class WsPublishServer implements PublishServer {
   }
 
   async listen(address: Address, options: PublishListenOptions = {}): Promise<Address> {
-    if (this.closing) throw new ClosedError('publish server is closed');
-    if (this.listener) throw new TransportError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
+    if (this.listener) throw new StateError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
     throwIfAborted(options.signal);
     const { authMaxMessageSize, maxMessageSize } = this.options;
     const refusals = new RateLimitedLog(this.options.logger);
@@ -113,7 +113,7 @@ export class WsPublishServer implements PublishServer {
   }
 
   async publish(payload: Uint8Array, options: PublishOptions = {}): Promise<void> {
-    if (this.closing) throw new ClosedError('publish server is closed');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
     throwIfAborted(options.signal);
     const encoded = encodePublish(payload);
     if (encoded.length > this.options.maxMessageSize) {

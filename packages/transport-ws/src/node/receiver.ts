@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import { ErrorCodes, TransportError } from '@brine/contracts';
+import { ErrorCodes, StateError } from '@brine/contracts';
 
 /**
  * What the request server reads of a `ws` connection's frame parser (ws 8's `Receiver`): the
@@ -29,7 +29,7 @@ export function receiverOf(ws: WebSocket): ReceiverView {
     typeof receiver._totalPayloadLength !== 'number' ||
     typeof receiver._bufferedBytes !== 'number'
   ) {
-    throw new TransportError(ErrorCodes.INVALID_STATE, 'this version of ws has no Receiver fields the bounds need');
+    throw new StateError(ErrorCodes.INVALID_STATE, 'this version of ws has no Receiver fields the bounds need');
   }
   const r = receiver as ReceiverInternals;
   return {

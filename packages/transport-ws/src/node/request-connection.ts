@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import {
   BrineError,
-  ClosedError,
+  isBrineError,
   ErrorCodes,
   ProtocolError,
   TransportError,
@@ -238,7 +238,7 @@ export class RequestConnection {
     this.order.end();
     this.held.length = 0;
     this.release();
-    this.controller.abort(error ?? new ClosedError('connection closed', {}, ErrorCodes.CONNECTION_LOST));
+    this.controller.abort(error ?? new TransportError(ErrorCodes.CONNECTION_LOST, 'connection closed'));
   }
 
   /** Server shutdown: close with 1001 (going away), waiting at most `closeTimeout`. */
@@ -289,7 +289,7 @@ export class RequestConnection {
     try {
       message = decodeMessage(data);
     } catch (error) {
-      const e = error instanceof BrineError ? error : new ProtocolError(ErrorCodes.DECODE, String(error));
+      const e = isBrineError(error) ? error : new ProtocolError(ErrorCodes.DECODE, String(error));
       this.fail(e, CloseCodes.INVALID_PAYLOAD);
       return;
     }
@@ -340,7 +340,7 @@ export class RequestConnection {
    */
   private failure(error: unknown): SlotOutcome<BrineError> {
     const e =
-      error instanceof BrineError && error.code === ErrorCodes.ENCODE
+      isBrineError(error) && error.code === ErrorCodes.ENCODE
         ? error
         : new BrineError(ErrorCodes.HANDLER, 'request handler failed', {
             cause: error,

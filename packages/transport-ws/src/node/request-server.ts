@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import {
+  StateError,
   ClosedError,
   ErrorCodes,
   InboundBudget,
@@ -9,7 +10,6 @@ import {
   RateLimitedLog,
   ServerCounters,
   formatAddress,
-  TransportError,
   TypedEmitter,
   throwIfAborted,
   type AbortOptions,
@@ -65,8 +65,8 @@ export class WsRequestServer implements RequestServer {
   }
 
   async listen(address: Address, handler: RequestHandler, options: AbortOptions = {}): Promise<Address> {
-    if (this.closing) throw new ClosedError('request server is closed');
-    if (this.listener) throw new TransportError(ErrorCodes.INVALID_STATE, 'request server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'request server is closed');
+    if (this.listener) throw new StateError(ErrorCodes.INVALID_STATE, 'request server is already listening');
     throwIfAborted(options.signal);
     const listener = new UpgradeListener(
       this.options,

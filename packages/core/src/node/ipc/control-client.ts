@@ -16,7 +16,7 @@ export async function controlRequest(
     const socket = net.connect(path);
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new TimeoutError(`no answer from the master control socket within ${timeoutMs} ms`));
+      reject(new TimeoutError(ErrorCodes.TIMEOUT, `no answer from the master control socket within ${timeoutMs} ms`));
     }, timeoutMs);
     const finish = (fn: () => void): void => {
       clearTimeout(timer);

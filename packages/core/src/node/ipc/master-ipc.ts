@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type net from 'node:net';
-import { type BrineError, toBrineError, ErrorCodes, type Logger } from '@brine/contracts';
+import { type BrineError, toBrineError, ErrorCodes, ProtocolError, type Logger } from '@brine/contracts';
 import { packEvent, unpackEvent } from '../../events/pack.js';
 import type { Master } from '../../master/master.js';
 import { isDict, type Dict } from '../../protocol/values.js';
@@ -102,7 +102,8 @@ export class MasterIpc {
   }
 
   private async dispatch(body: unknown): Promise<unknown> {
-    if (!isDict(body) || typeof body.cmd !== 'string') throw new Error('control request needs a cmd');
+    if (!isDict(body) || typeof body.cmd !== 'string')
+      throw new ProtocolError(ErrorCodes.BAD_LOAD, 'control request needs a cmd');
     switch (body.cmd) {
       case 'status':
         return { addresses: this.master.addresses, connected: this.master.connectedMinions };
@@ -118,7 +119,7 @@ export class MasterIpc {
         this.master.rotateAesKey('requested over the control socket');
         return true;
       default:
-        throw new Error(`unknown control command ${body.cmd}`);
+        throw new ProtocolError(ErrorCodes.UNKNOWN_COMMAND, `unknown control command ${body.cmd.slice(0, 64)}`);
     }
   }
 }

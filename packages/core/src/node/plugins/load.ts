@@ -1,5 +1,7 @@
 import {
+  brineError,
   ConfigError,
+  CryptoError,
   ErrorCodes,
   isCryptoSuite,
   isTransportFactory,
@@ -49,13 +51,13 @@ async function importRef(
   const from = searchPath(options);
   const url = resolvePackage(ref.module, from);
   if (!url) {
-    throw new ConfigError(
+    throw brineError(
+      code,
       `${kind} '${name}': package ${ref.module} is not installed (looked in node_modules above ${from.join(', ')}); install it with npm i ${ref.module
         .split('/')
         .slice(0, ref.module.startsWith('@') ? 2 : 1)
         .join('/')}`,
       { details: { [kind]: name, module: ref.module } },
-      code,
     );
   }
   let module: Record<string, unknown>;
@@ -63,14 +65,10 @@ async function importRef(
     module = (await import(url)) as Record<string, unknown>;
   } catch (error) {
     const first = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ConfigError(
-      `${kind} '${name}': package ${ref.module} failed to load: ${first}`,
-      {
-        cause: error,
-        details: { [kind]: name, module: ref.module },
-      },
-      code,
-    );
+    throw brineError(code, `${kind} '${name}': package ${ref.module} failed to load: ${first}`, {
+      cause: error,
+      details: { [kind]: name, module: ref.module },
+    });
   }
   return { url, module };
 }
@@ -110,18 +108,18 @@ export async function loadTransport(name: string, options: LoadPluginOptions = {
       : undefined;
   if (!ref) {
     throw new ConfigError(
+      ErrorCodes.UNKNOWN_TRANSPORT,
       `unknown transport '${name}': use ${Object.keys(BUILTIN_TRANSPORTS).join(', ')} or a package name`,
       { details: { transport: name } },
-      ErrorCodes.UNKNOWN_TRANSPORT,
     );
   }
   const { url, module } = await importRef('transport', name, ref, options, ErrorCodes.UNKNOWN_TRANSPORT);
   const found = pick(module, ref.exportName ? [ref.exportName] : ['default', 'transport'], isTransportFactory);
   if (!found) {
     throw new ConfigError(
+      ErrorCodes.UNKNOWN_TRANSPORT,
       `transport '${name}': package ${ref.module} exports no transport (expected its default export, or \`transport\`, to be a TransportFactory or a function returning one)`,
       { details: { transport: name, module: ref.module } },
-      ErrorCodes.UNKNOWN_TRANSPORT,
     );
   }
   return { value: found[0], module: url, exportName: found[1] };
@@ -139,19 +137,19 @@ export async function loadCryptoSuite(name: string, options: LoadPluginOptions =
       ? { module: name }
       : undefined;
   if (!ref) {
-    throw new ConfigError(
+    throw new CryptoError(
+      ErrorCodes.UNSUPPORTED_SUITE,
       `unknown crypto suite '${name}': use ${Object.keys(BUILTIN_CRYPTO_SUITES).join(', ')} or a package name`,
       { details: { crypto: name } },
-      ErrorCodes.UNSUPPORTED_SUITE,
     );
   }
   const { url, module } = await importRef('crypto', name, ref, options, ErrorCodes.UNSUPPORTED_SUITE);
   const found = pick(module, ref.exportName ? [ref.exportName] : ['default', 'cryptoSuite'], isCryptoSuite);
   if (!found) {
-    throw new ConfigError(
+    throw new CryptoError(
+      ErrorCodes.UNSUPPORTED_SUITE,
       `crypto '${name}': package ${ref.module} exports no crypto suite (expected its default export, or \`cryptoSuite\`, to be a CryptoSuite or a function returning one)`,
       { details: { crypto: name, module: ref.module } },
-      ErrorCodes.UNSUPPORTED_SUITE,
     );
   }
   return { value: found[0], module: url, exportName: found[1] };
