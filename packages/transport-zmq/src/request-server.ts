@@ -38,6 +38,11 @@ import { needsIpv6 } from './endpoint.js';
 interface Reply {
   frames: Array<Buffer | Uint8Array>;
   peer: PeerInfo;
+  /** Called once the reply is handed to libzmq, or given up on: the request stops counting as in flight. */
+  done: () => void;
+  /** When the peer's queue was first found full (performance.now()), and the next retry's delay. */
+  fullSince?: number;
+  backoff?: number;
 }
 
 /** What the server tracks of one routing id (a connection, for libzmq's anonymous peers). */
@@ -68,7 +73,7 @@ export class ZmqRequestServer implements RequestServer {
   private bound: Address | undefined;
   private loop: Promise<void> | undefined;
   private readonly replies = new SendQueue<Reply>(
-    (reply) => this.socket?.send(reply.frames),
+    (reply) => this.socket?.send(reply.frames).then(reply.done),
     (reply, error) => this.replyFailed(reply, error),
   );
   private readonly lifecycle = new Lifecycle();
@@ -227,7 +232,7 @@ export class ZmqRequestServer implements RequestServer {
         ),
         peer,
       );
-      this.reply(envelope, BAD_LOAD_REPLY, peer);
+      this.reply(envelope, BAD_LOAD_REPLY, peer, noop);
       this.forget(state);
       return;
     }
@@ -236,13 +241,19 @@ export class ZmqRequestServer implements RequestServer {
       message = loads(plainBytes(body), { maxLength: limit });
     } catch (error) {
       this.report(toBrineError(error, ErrorCodes.DECODE, 'request body is not valid msgpack'), peer);
-      this.reply(envelope, BAD_LOAD_REPLY, peer);
+      this.reply(envelope, BAD_LOAD_REPLY, peer, noop);
       this.forget(state);
       return;
     }
     state.inFlight++;
     this.counters.inFlight++;
-    const done = (): void => this.finished(state, handler);
+    let finished = false;
+    // A request counts as in flight until its reply is with libzmq (or given up on).
+    const done = (): void => {
+      if (finished) return;
+      finished = true;
+      this.finished(state, handler);
+    };
     const context: RequestContext = {
       peer,
       signal: this.stop.signal,
@@ -258,18 +269,14 @@ export class ZmqRequestServer implements RequestServer {
     }
     if (isPromiseLike(result)) {
       result.then(
-        (reply) => {
-          this.reply(envelope, reply, peer);
-          done();
-        },
+        (reply) => this.reply(envelope, reply, peer, done),
         (error: unknown) => {
           this.handlerFailed(error, peer);
           done();
         },
       );
     } else {
-      this.reply(envelope, result, peer);
-      done();
+      this.reply(envelope, result, peer, done);
     }
   }
 
@@ -308,14 +315,14 @@ export class ZmqRequestServer implements RequestServer {
     this.events.emit('error', error, peer);
   }
 
-  private reply(envelope: Buffer[], value: unknown, peer: PeerInfo): void {
-    if (!this.socket || this.lifecycle.isClosed) return;
+  private reply(envelope: Buffer[], value: unknown, peer: PeerInfo, done: () => void): void {
+    if (!this.socket || this.lifecycle.isClosed) return done();
     let body: Uint8Array;
     try {
       body = dumps(value);
     } catch (error) {
       this.report(toBrineError(error, ErrorCodes.ENCODE, 'cannot encode the reply'), peer);
-      return;
+      return done();
     }
     if (body.length > this.options.maxMessageSize) {
       this.report(
@@ -326,27 +333,41 @@ export class ZmqRequestServer implements RequestServer {
         ),
         peer,
       );
-      return;
+      return done();
     }
-    this.replies.push({ frames: [...envelope, body], peer });
+    this.replies.push({ frames: [...envelope, body], peer, done });
   }
 
   private replyFailed(reply: Reply, error: unknown): void {
     if (this.lifecycle.isClosed || !this.socket || this.socket.closed) return;
     if (zmqCode(error) === 'EHOSTUNREACH') {
       this.options.logger.debug(`Dropping the reply to ${reply.peer.id}: it disconnected`);
+      reply.done();
       return;
     }
     if (zmqCode(error) === 'EAGAIN') {
-      this.refuse(
-        new TransportError(
-          ErrorCodes.SLOW_READER,
-          `${reply.peer.id} does not read its replies (${this.options.maxRequestsInFlight} queued); reply dropped`,
-        ),
-        reply.peer,
-      );
+      // This peer's queue (SNDHWM) is full. Retry it alone, with back-off, for up to drainTimeout;
+      // the other peers' replies go on meanwhile. Its request stays in flight, so it gets no more.
+      const now = performance.now();
+      reply.fullSince ??= now;
+      if (now - reply.fullSince >= this.options.drainTimeout) {
+        this.refuse(
+          new TransportError(
+            ErrorCodes.SLOW_READER,
+            `${reply.peer.id} does not read its replies (${this.options.maxRequestsInFlight} queued for ${this.options.drainTimeout} ms); reply dropped`,
+          ),
+          reply.peer,
+        );
+        reply.done();
+        return;
+      }
+      const wait = (reply.backoff = Math.min((reply.backoff ?? 0.5) * 2, 50));
+      setTimeout(() => {
+        if (!this.lifecycle.isClosed) this.replies.push(reply);
+      }, wait).unref();
       return;
     }
+    reply.done();
     this.report(socketError(error, `reply to ${reply.peer.id}`, false), reply.peer);
   }
 
@@ -370,3 +391,5 @@ export class ZmqRequestServer implements RequestServer {
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
+
+function noop(): void {}
