@@ -33,7 +33,8 @@ Options:
 
 export function parseCli(argv: string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
-    args: argv,
+    // `pnpm bench -- --quick` hands the script a leading `--`.
+    args: argv[0] === '--' ? argv.slice(1) : argv,
     strict: true,
     allowPositionals: false,
     options: {

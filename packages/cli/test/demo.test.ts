@@ -19,7 +19,9 @@ describe('brine demo', () => {
   it.each(['tcp', 'zeromq', 'ws'])(
     'runs a master and three minions over %s and exits 0 with every True',
     async (transport) => {
-      const r = await runCli(['demo', '--transport', transport], { timeoutMs: 60_000 });
+      // tcp as README.md shows it (`pnpm demo -- --transport tcp` hands the CLI a leading `--`).
+      const argv = transport === 'tcp' ? ['demo', '--', '--transport', transport] : ['demo', '--transport', transport];
+      const r = await runCli(argv, { timeoutMs: 60_000 });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain(`1 master + 3 minions on 127.0.0.1 over ${transport}`);
       for (const id of ['alpha', 'beta', 'gamma']) {

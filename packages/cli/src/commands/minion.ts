@@ -6,7 +6,8 @@ import { loadContext } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { ensureDirs } from '../fs.js';
 import { println, type Io } from '../io.js';
-import { onShutdown } from '../signals.js';
+import { acquireInstanceLock, pidfileOf } from '../instance-lock.js';
+import { onServiceSignals, onShutdown } from '../signals.js';
 import { buildSuite, fitAlgorithms, transportsFor } from '../wiring.js';
 import { HELP } from './help.js';
 
@@ -37,6 +38,15 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
   const shutdown = onShutdown();
   let rejected: (error: BrineError) => void = () => {};
   const rejection = new Promise<BrineError>((resolve) => (rejected = resolve));
+  const pidfile = pidfileOf(config);
+  const lock = pidfile ? acquireInstanceLock('minion', [pidfile]) : undefined;
+  const stopSignals = onServiceSignals({
+    reload: async () => {
+      await cli.reopen();
+      logger.info('Received SIGHUP: reopened the log file');
+    },
+    info: (name) => logger.info(`Received ${name}: ignored`),
+  });
   try {
     await ensureDirs([config.pki_dir, config.cachedir]);
     const transports = await transportsFor(config.transport);
@@ -78,6 +88,8 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
     return ExitCodes.OK;
   } finally {
     shutdown.dispose();
+    stopSignals();
+    lock?.release();
     await cli.close();
   }
 

@@ -10,6 +10,7 @@ import {
   type CryptoSuite,
   type Logger,
   type RequestServer,
+  type TransportCapabilities,
   type TransportFactory,
   deadline,
 } from '@brine/contracts';
@@ -74,6 +75,7 @@ export class Master {
   /** The encrypted commands this master serves; `register` adds an app's own. */
   readonly commands = new CommandRegistry();
   private readonly transport: TransportFactory;
+  private configured: TransportFactory | undefined;
   private readonly logger: Logger;
   private readonly jobs = new JobTracker();
   private readonly jids = new JidFactory();
@@ -109,6 +111,14 @@ export class Master {
   }
 
   /** Where the servers listen (after `start`). */
+  /**
+   * What the transport can do under this master's config (e.g. targeted publish only with
+   * `zmq_filtering` on ZeroMQ). Known once `start()` has built the transport.
+   */
+  get capabilities(): TransportCapabilities | undefined {
+    return this.configured?.capabilities;
+  }
+
   get addresses(): MasterAddresses {
     if (!this.parts) throw new StateError(ErrorCodes.INVALID_STATE, 'master is not started');
     return this.parts.addresses;
@@ -133,6 +143,12 @@ export class Master {
     const options = transportOptionsOf(config, this.transport, {
       logger: logger.child(`transport.${this.transport.name}`),
     });
+    // The factory with this config's options: its capabilities are the ones that hold here.
+    const transport = (this.configured = this.transport.withOptions(options));
+    const { targetedPublish, presence, tls } = transport.capabilities;
+    logger.debug(
+      `Transport ${transport.displayName ?? transport.name}: targeted publish ${onOff(targetedPublish)}, presence ${onOff(presence)}, TLS ${onOff(tls)}`,
+    );
     let publishPort = config.publish_port;
     const core = await composeMasterCore({
       config,
@@ -149,14 +165,13 @@ export class Master {
       onError: (error) => this.report(error),
     });
     logger.info('Creating master publisher process');
-    const pubServer = this.transport.publishServer({
-      ...options,
+    const pubServer = transport.publishServer({
       highWaterMark: config.pub_hwm,
       drainTimeout: config.publish_drain_timeout * 1000,
     });
     const pub = core.publisher(pubServer);
     pubServer.events.on('presence', (_peer, id) => this.connected.add(id));
-    const reqServer = this.transport.requestServer(options);
+    const reqServer = transport.requestServer();
     try {
       const publish = await pub.listen({ host: config.interface, port: config.publish_port });
       if ('port' in publish) publishPort = publish.port;
@@ -299,4 +314,8 @@ export class Master {
     }
     if (change.rotate && this.config.rotate_aes_key) this.rotateAesKey(`key ${change.action}`);
   }
+}
+
+function onOff(flag: boolean): string {
+  return flag ? 'on' : 'off';
 }

@@ -18,3 +18,14 @@ export function invalidArgument(message: string): ConfigError {
 export function authenticationFailed(cause?: unknown): AuthError {
   return new AuthError(ErrorCodes.AUTHENTICATION, 'message authentication failed', withCause(cause));
 }
+
+/** A narrowing to one backend's key class; a key of any other backend is CryptoError `ERR_KEY_FORMAT`. */
+export function ownKey<From, Key extends From>(
+  type: abstract new (...args: never[]) => Key,
+  message: string,
+): (key: From) => Key {
+  return (key) => {
+    if (!(key instanceof type)) throw keyFormatError(message);
+    return key;
+  };
+}
