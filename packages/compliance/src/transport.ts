@@ -31,6 +31,9 @@ import {
 } from '@brine/contracts';
 import { registerHooks, type SuiteHooks } from './hooks.js';
 import { rawConnect } from './raw.js';
+import { registerBoundsCases, type RawWire } from './transport-bounds.js';
+
+export type { RawWire } from './transport-bounds.js';
 
 export interface TransportSpec<O extends TransportOptions = TransportOptions> extends SuiteHooks {
   /** Salt's transport name. */
@@ -61,6 +64,13 @@ export interface TransportSpec<O extends TransportOptions = TransportOptions> ex
    * `error` event. ZeroMQ's engine drops such peers inside libzmq; its spec says what it observes.
    */
   reportsPeerErrors?: { garbage: boolean; oversize: boolean; idle: boolean };
+  /**
+   * How to speak the transport's wire from a raw TCP socket, for the bounds cases (an
+   * unauthenticated peer's size limit, the message deadline, the inbound budget, a client that never
+   * reads, requests in flight, connection caps). Given by transports whose request server enforces
+   * the shared bound options and has `stats()`; the cases are not registered without it.
+   */
+  raw?: RawWire;
 }
 
 /** A loopback port nothing listens on: bound by a plain socket, then released (synchronously, unlike libzmq's unbind). */
@@ -95,7 +105,12 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
   async function echoPair(extra: TransportOptions = {}, serverExtra: TransportOptions = {}) {
     const t = make(extra);
     const server = track(make({ ...extra, ...serverExtra }).requestServer());
-    const address = await server.listen(listenAt(), (msg) => ({ echo: msg }));
+    // Authenticates every connection (a real channel does it after `_auth`), so the full
+    // `maxMessageSize` applies after the first request.
+    const address = await server.listen(listenAt(), (msg, context) => {
+      context.authenticate?.();
+      return { echo: msg };
+    });
     const client = track(t.requestClient());
     await client.connect(address, { timeout: 10_000 });
     return { server, client, address, t };
@@ -154,6 +169,7 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
 
       it('carries an 8 MiB message both ways', async () => {
         const { client } = await echoPair({ maxMessageSize: 16 * 1024 * 1024 });
+        await client.request({ login: true }, { timeout: 5000 }); // authenticates the connection
         const big = new Uint8Array(8 * 1024 * 1024);
         for (let i = 0; i < big.length; i++) big[i] = (i * 7919) & 0xff;
         big[0] = 0xff;
@@ -337,6 +353,8 @@ export function transportCompliance<O extends TransportOptions>(spec: TransportS
         await expect(client.connect(address, { timeout: 300 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
       });
     });
+
+    if (spec.raw) registerBoundsCases({ make, track, listenAt, wire: spec.raw });
 
     describe('publish', () => {
       async function pubSetup(n: number, extra: TransportOptions = {}) {

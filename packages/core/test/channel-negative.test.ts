@@ -275,6 +275,34 @@ describe('ReqServerChannel (direct)', () => {
     await stillServes();
   });
 
+  it('authenticates the transport connection after an accepted _auth or a verified request, never otherwise', async () => {
+    let authenticated = 0;
+    const context = {
+      peer: { id: 'bounds-peer', transport: 'test' },
+      signal: new AbortController().signal,
+      authenticate: () => void authenticated++,
+    };
+    const handleIn = (message: unknown): Promise<unknown> =>
+      master.channel.handle(overTheWire(message), context) as Promise<unknown>;
+    // Refused requests: a clear command other than _auth, a replay, a wrong session key.
+    expect(await handleIn({ enc: 'clear', load: { cmd: '_return', id: 'minion1' }, version: 3 })).toBe('bad load');
+    const { envelope, nonce } = v3Request(master, { cmd: '_return', id: 'minion1', jid: 'b1' }, tok1);
+    const wire = dumps(envelope);
+    expect(openReply(master, 'minion1', await handleIn(loads(wire)), nonce)).toBe(true);
+    expect(authenticated).toBe(1); // the verified request
+    expect(await handleIn(loads(wire))).toBe('bad load'); // replayed
+    const wrong = v3Request(master, { cmd: '_return', id: 'minion1', jid: 'b2' }, tok1, {
+      key: suite.generateSessionKey(),
+    });
+    expect(await handleIn(wrong.envelope)).toBe('bad load');
+    expect(authenticated).toBe(1);
+    // An accepted _auth.
+    const node = await createMinion({ suite, send: async (env) => overTheWire(await handleIn(env)) });
+    await node.auth.authenticate();
+    expect(authenticated).toBe(2);
+    node.auth.close();
+  });
+
   it('an unknown command through ReqChannel resolves with {} (no retry, no re-auth)', async () => {
     const node = await createMinion({ suite, send: directSender(master) });
     let requests = 0;

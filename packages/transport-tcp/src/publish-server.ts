@@ -6,7 +6,9 @@ import {
   deadline,
   ErrorCodes,
   formatAddress,
+  InboundBudget,
   packb,
+  RateLimitedLog,
   ProtocolError,
   Slots,
   throwIfAborted,
@@ -54,8 +56,12 @@ export class TcpPublishServer implements PublishServer {
   private presence: PresenceHandler | undefined;
   private closing: Promise<void> | undefined;
   private readonly closedDeferred: { promise: Promise<void>; resolve: () => void };
+  private readonly budget: InboundBudget;
+  private readonly refusals: RateLimitedLog;
 
   constructor(private readonly options: ResolvedTcpOptions) {
+    this.budget = new InboundBudget(options.inboundBudget);
+    this.refusals = new RateLimitedLog(options.logger);
     let resolve!: () => void;
     this.closedDeferred = { promise: new Promise<void>((r) => (resolve = r)), resolve };
   }
@@ -169,6 +175,16 @@ export class TcpPublishServer implements PublishServer {
       return;
     }
     const peer = peerOf(socket, 'pub');
+    if (this.subscribers.size >= this.options.maxConnections) {
+      socket.destroy();
+      const error = new TransportError(
+        ErrorCodes.TOO_MANY_CONNECTIONS,
+        `${peerLabel(peer)} refused: at maxConnections (${this.options.maxConnections})`,
+      );
+      this.refusals.warning(error.code, `Refused a subscriber: ${error.message}`, error);
+      this.events.emit('error', error, peer);
+      return;
+    }
     const sub: Subscriber = {
       peer,
       id: undefined,
@@ -176,10 +192,21 @@ export class TcpPublishServer implements PublishServer {
       connection: undefined as unknown as FramedConnection,
     };
     let identifying = Promise.resolve();
+    const { authMaxMessageSize, maxMessageSize } = this.options;
     sub.connection = new FramedConnection(socket, {
-      maxMessageSize: this.options.maxMessageSize,
+      // A subscriber only ever sends its presence message: the small pre-authentication limit applies.
+      maxMessageSize: authMaxMessageSize > 0 ? Math.min(authMaxMessageSize, maxMessageSize) : maxMessageSize,
       idleTimeout: this.options.idleTimeout,
       expectFirstFrame: false,
+      bounds: {
+        authMaxMessageSize: 0,
+        messageDeadline: this.options.messageDeadline,
+        unauthenticatedTimeout: 0,
+        budget: this.budget,
+        // Publishes are bounded by the slow-subscriber policy instead.
+        maxOutboundBuffer: Number.POSITIVE_INFINITY,
+        drainTimeout: 0,
+      },
       logger: this.options.logger,
       label: peerLabel(peer),
       onError: (reason) => {

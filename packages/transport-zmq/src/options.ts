@@ -39,6 +39,12 @@ export interface ZmqTransportOptions extends TransportOptions {
    * request client, -1 (wait until queued messages are sent) for the servers and the subscriber.
    */
   linger?: number;
+  /**
+   * Request server: the most bytes of routing envelope (every frame before the empty delimiter:
+   * identity, request id, proxy hops) a request may carry; it is echoed in front of the reply, so
+   * a bigger one is refused (`ERR_BAD_FRAME`, no reply). Default 1 024; at most 8 frames.
+   */
+  maxEnvelopeSize?: number;
 }
 
 export interface ResolvedZmqOptions extends ResolvedTransportOptions {
@@ -47,6 +53,7 @@ export interface ResolvedZmqOptions extends ResolvedTransportOptions {
   backlog: number;
   requestReconnectMax: number;
   linger: number | undefined;
+  maxEnvelopeSize: number;
 }
 
 /** Fills in defaults and validates. Throws ConfigError (ZeroMQ has no TLS: Salt ignores `ssl` for it, Brine refuses it). */
@@ -74,5 +81,6 @@ export function resolveZmqOptions(options: ZmqTransportOptions = {}): ResolvedZm
     backlog: nonNegative('backlog', options.backlog, 1000),
     requestReconnectMax: nonNegative('requestReconnectMax', options.requestReconnectMax, 5_000),
     linger: options.linger,
+    maxEnvelopeSize: nonNegative('maxEnvelopeSize', options.maxEnvelopeSize, 1024),
   };
 }

@@ -82,7 +82,10 @@ export class ZmqRequestClient implements RequestClient {
   private onWire: Pending | undefined;
 
   constructor(private readonly options: ResolvedZmqOptions) {
-    this.window = new InflightWindow(options.requestPipelining ? options.highWaterMark : 1);
+    // Never more in flight than a server handles per peer (maxRequestsInFlight): the rest wait here.
+    this.window = new InflightWindow(
+      options.requestPipelining ? Math.min(options.highWaterMark, options.maxRequestsInFlight) : 1,
+    );
     this.sends = new SendQueue<Pending>(
       (pending) => this.sendOne(pending),
       (pending, error) => pending.reject(socketError(error, 'request', this.lifecycle.isClosed)),

@@ -54,7 +54,27 @@ export const ERROR_CATALOGUE = {
   ERR_PEER_DEAD: { class: 'TransportError', when: 'heartbeats (ZMTP PING, WebSocket ping) went unanswered' },
   ERR_IDLE_TIMEOUT: {
     class: 'ProtocolError',
-    when: 'a peer connected and sent nothing (or stalled inside a frame) for `idleTimeout`',
+    when: 'a peer connected and sent nothing for `idleTimeout` (a started message is bounded by `messageDeadline`)',
+  },
+  ERR_MESSAGE_DEADLINE: {
+    class: 'ProtocolError',
+    when: 'a peer did not finish a message within `messageDeadline` (default 30 s) of its first byte; the connection is dropped',
+  },
+  ERR_UNAUTHENTICATED_TIMEOUT: {
+    class: 'ProtocolError',
+    when: 'a connection did not authenticate within `unauthenticatedTimeout` (default 10 s); dropped',
+  },
+  ERR_OVER_BUDGET: {
+    class: 'TransportError',
+    when: "the server's `inboundBudget` (bytes of partially received messages, all connections) is spent: the connection starting a new message is dropped",
+  },
+  ERR_TOO_MANY_CONNECTIONS: {
+    class: 'TransportError',
+    when: 'a listener is at `maxConnections` / `maxUnauthenticatedConnections`: the new connection is closed at once (counted, logged rate-limited)',
+  },
+  ERR_SLOW_READER: {
+    class: 'TransportError',
+    when: 'a peer stayed over `maxOutboundBuffer` (it does not read its replies) for `drainTimeout` and was dropped; on zeromq, a reply to a peer whose queue is full was dropped',
   },
   ERR_TLS: { class: 'TransportError', when: 'TLS handshake or certificate verification failed' },
   ERR_INVALID_ARGUMENT: { class: 'ConfigError', when: 'a bad argument to an API call' },
@@ -66,7 +86,7 @@ export const ERROR_CATALOGUE = {
   ERR_HANDLER: { class: 'BrineError', when: 'a request handler (or minion function) threw; the server keeps serving' },
   ERR_MESSAGE_TOO_LARGE: {
     class: 'ProtocolError',
-    when: 'a frame over `maxMessageSize` (refused as soon as its declared length is known)',
+    when: 'a frame over `maxMessageSize`, or over `authMaxMessageSize` (default 16 KiB) from a connection not yet authenticated (refused as soon as its declared length is known)',
   },
   ERR_DECODE: { class: 'ProtocolError', when: 'malformed msgpack (bad type byte, truncated value, trailing bytes)' },
   ERR_ENCODE: { class: 'ProtocolError', when: 'a value that cannot be encoded (function, symbol, cycle)' },

@@ -130,6 +130,9 @@ export class ReqServerChannel {
     } catch (error) {
       return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION), context);
     }
+    // The request decrypted and its token verified: the connection has proven itself, so the
+    // transport lifts its pre-authentication bounds (authMaxMessageSize, unauthenticatedTimeout).
+    context.authenticate?.();
 
     const cmd = load.cmd;
     const handler = typeof cmd === 'string' ? this.deps.commands.get(cmd) : undefined;
@@ -162,6 +165,7 @@ export class ReqServerChannel {
     }
     const result = await this.deps.authServer.handle(envelope.load, envelope.version);
     if (result.error) this.deps.onError?.(result.error, context);
+    if (result.outcome === 'accept') context.authenticate?.();
     return result.reply;
   }
 
