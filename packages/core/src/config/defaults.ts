@@ -72,7 +72,8 @@ export const MINION_DEFAULTS: MinionConfig = {
   always_verify_signature: false,
   master_sign_key_name: 'master_sign',
   master_finger: '',
-  sign_pub_messages: false,
+  // Brine differs from Salt (false): a Brine minion verifies every publish by default.
+  sign_pub_messages: true,
   request_channel_timeout: 60,
   request_channel_tries: 3,
   return_retry_timer: 5,

@@ -107,7 +107,12 @@ export interface MinionConfig extends CommonConfig {
   always_verify_signature: boolean;
   master_sign_key_name: string;
   master_finger: string;
-  /** Verify signatures on publishes (Salt minion default false). */
+  /**
+   * Require and verify the master's signature on every publish. Default true (Salt's minion
+   * default is false, which lets any holder of the shared AES key forge jobs). Set false only for
+   * a master that does not sign (Salt master `sign_pub_messages: False`); a publish that carries a
+   * signature is verified either way, and one that fails verification never moves the serial.
+   */
   sign_pub_messages: boolean;
   request_channel_timeout: number;
   request_channel_tries: number;
