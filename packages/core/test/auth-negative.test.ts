@@ -106,7 +106,10 @@ describe('verifySignIn refuses altered replies (ERR_BAD_SIGNATURE and friends)',
     const error = await rejection(verifySignIn(await signInContext(master.publicPem), pendingRequest, reply));
     expect(error.code).toBe(ErrorCodes.BAD_SIGNATURE);
     // Without a pin Salt cannot check a pending reply's signature either: it is taken as pending.
-    expect(await verifySignIn(await signInContext(undefined), pendingRequest, reply)).toEqual({ kind: 'pending', verified: false });
+    expect(await verifySignIn(await signInContext(undefined), pendingRequest, reply)).toEqual({
+      kind: 'pending',
+      verified: false,
+    });
   });
 
   it('an accept reply whose X9.31 aes signature does not match the aes key (correctly clear-signed)', async () => {

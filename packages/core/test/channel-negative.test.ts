@@ -483,7 +483,14 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
     async (_, signer) => {
       // The default channel (no signPubMessages given) requires signatures, as the minion config does.
       const byDefault = new PubChannel(
-        { client: tcp.publishClient(), auth: node.auth, keys: node.keys, suite, store: node.store, logger: silentLogger },
+        {
+          client: tcp.publishClient(),
+          auth: node.auth,
+          keys: node.keys,
+          suite,
+          store: node.store,
+          logger: silentLogger,
+        },
         { id: 'minion1' },
       );
       const mine: BrineError[] = [];
@@ -502,7 +509,14 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
       });
       // Opting out (sign_pub_messages: false) still verifies a signature that is present.
       const optOut = new PubChannel(
-        { client: tcp.publishClient(), auth: node.auth, keys: node.keys, suite, store: node.store, logger: silentLogger },
+        {
+          client: tcp.publishClient(),
+          auth: node.auth,
+          keys: node.keys,
+          suite,
+          store: node.store,
+          logger: silentLogger,
+        },
         { id: 'minion1', signPubMessages: false },
       );
       const blob2 = node.auth.creds!.crypticle.dumps({ fun: 'cmd.run', jid: 'forged2', serial: 2 ** 52 });

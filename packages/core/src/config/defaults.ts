@@ -49,6 +49,12 @@ export const MASTER_DEFAULTS: MasterConfig = {
   timeout: 5,
   worker_threads: -1,
   pub_hwm: 1000,
+  min_key_size: 2048,
+  max_pending_keys: 1000,
+  pending_key_rate: 50,
+  max_jobs: 10_000,
+  keep_jobs: 24,
+  log_rate_limit: 10,
   auth_events: true,
   publish_drain_timeout: 5,
 };

@@ -83,6 +83,18 @@ export interface MasterConfig extends CommonConfig {
    */
   worker_threads: number;
   pub_hwm: number;
+  /** Brine: refuse RSA minion keys below this many bits at `_auth` (default 2048; RSA-512/1024 are breakable). */
+  min_key_size: number;
+  /** Brine: at most this many keys in pending; a new key beyond it is not stored, the minion is told pending (default 1000; 0 = no cap). */
+  max_pending_keys: number;
+  /** Brine: new pending keys accepted per second, bursts of as many (default 50; 0 = no limit). */
+  pending_key_rate: number;
+  /** Brine: most jobs `publish()` keeps with their returns; the oldest uncollected job is dropped beyond it (default 10000). */
+  max_jobs: number;
+  /** Salt `keep_jobs`: hours a published job and its returns are kept when nobody collects them (default 24; 0 = for ever). */
+  keep_jobs: number;
+  /** Brine: refused requests log at most this many WARNING lines per minute per kind; the rest are counted (default 10; 0 = no limit). */
+  log_rate_limit: number;
   /** Salt `auth_events`: fire salt/auth events. */
   auth_events: boolean;
   /** Seconds a publish waits for a slow subscriber (Salt `publish_drain_timeout`). */

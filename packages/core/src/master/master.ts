@@ -75,7 +75,7 @@ export class Master {
   readonly commands = new CommandRegistry();
   private readonly transport: TransportFactory;
   private readonly logger: Logger;
-  private readonly jobs = new JobTracker();
+  private readonly jobs: JobTracker;
   private readonly jids = new JidFactory();
   private readonly connected = new Set<string>();
   private state: 'new' | 'starting' | 'running' | 'closed' = 'new';
@@ -96,6 +96,7 @@ export class Master {
     this.store = deps.keyStore;
     this.logger = deps.logger ?? silentLogger;
     this.bus = deps.bus ?? new EventBus();
+    this.jobs = new JobTracker({ maxJobs: this.config.max_jobs, keepJobs: this.config.keep_jobs });
     this.keys = new KeyManager(this.store, this.suite, {
       onChange: (change) => this.onKeyChange(change),
       isAcceptableKey: loadableIn(this.suite),
