@@ -216,7 +216,7 @@ export class ReqServerChannel {
       if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'Request contains invalid minion id');
       if (tok) await this.deps.tokens.verify(id, tok);
     }
-    if (nonce !== undefined) this.deps.replay.check(id, nonce);
+    if (nonce !== undefined) this.deps.replay.check(id, nonce, typeof load.ts === 'number' ? load.ts : undefined);
     return id;
   }
 
