@@ -232,13 +232,6 @@ describe('auth_exchange.json: deterministic _auth exchanges (Salt 3007.1)', () =
         await node.auth.events.once('state', { filter: (t) => t.to === 'pending' });
         node.auth.close();
         expect((await rejection(attempt)).code).toBe(ErrorCodes.CLOSED);
-      } else if (result === 'SystemExit(77)' && !hasToken(s)) {
-        // Salt exits here; Brine cannot verify a first-contact rejection (no pinned key), so it
-        // logs and retries instead: only a verifiable answer may end a minion (issue 10, item 2).
-        const [failed] = await node.auth.events.once('state', { filter: (t) => t.to === 'failed' });
-        expect(failed.error?.code).toBe(ErrorCodes.AUTH_REJECTED);
-        node.auth.close();
-        expect((await rejection(attempt)).code).toBe(ErrorCodes.CLOSED);
       } else if (result === 'SystemExit(77)') {
         expect((await rejection(attempt)).code).toBe(ErrorCodes.AUTH_REJECTED);
         expect(node.auth.state).toBe('rejected');

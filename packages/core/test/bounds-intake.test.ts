@@ -20,7 +20,10 @@ const authLoad = (id: string, pub: string) => ({
 const clear = (load: unknown) => ({ enc: 'clear', load, version: 3 });
 
 function rsaPub(bits: number): string {
-  return generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  return generateKeyPairSync('rsa', { modulusLength: bits }).publicKey.export({
+    type: 'spki',
+    format: 'pem',
+  }) as string;
 }
 
 describe('_auth intake bounds', () => {

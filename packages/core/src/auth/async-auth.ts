@@ -217,15 +217,9 @@ export class AsyncAuth {
       try {
         const outcome = await this.signInOnce();
         if (outcome.kind === 'accepted') return this.accept(outcome);
-        if (outcome.kind === 'rejected' && !outcome.verified) {
-          // First contact: nothing pins the master key, so this rejection may be forged. Retried.
-          lastError = new AuthError(
-            ErrorCodes.AUTH_REJECTED,
-            'The master rejected this minion, but its answer cannot be verified (no pinned master key); retrying',
-          );
-          this.logger.error(lastError.message);
-          this.transition('failed', { error: lastError, retryIn: wait });
-        } else if (outcome.kind === 'rejected') {
+        // A first-contact rejection cannot be verified (no pinned master key, `verified: false`);
+        // as Salt, it still ends the attempt: that is what `brine key -r` on a pending key means.
+        if (outcome.kind === 'rejected') {
           lastError = new AuthError(ErrorCodes.AUTH_REJECTED, "The Salt Master has rejected this minion's public key");
           if (!o.rejectedRetry) {
             this.logger.critical(

@@ -84,5 +84,6 @@ export const MINION_DEFAULTS: MinionConfig = {
   request_channel_tries: 3,
   return_retry_timer: 5,
   return_retry_tries: 3,
+  minion_jid_cache: 10_000,
   auth_protocol_version: 3,
 };

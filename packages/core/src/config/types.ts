@@ -130,6 +130,8 @@ export interface MinionConfig extends CommonConfig {
   request_channel_tries: number;
   return_retry_timer: number;
   return_retry_tries: number;
+  /** Jids remembered so a replayed publish never runs twice (Salt's `minion_jid_queue_hwm` role; default 10000; the CLI keeps them in `<cachedir>/minion_jids`). */
+  minion_jid_cache: number;
   /** Protocol version to speak (3; 2 for old masters). */
   auth_protocol_version: number;
 }
