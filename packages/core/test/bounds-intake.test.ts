@@ -2,6 +2,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, type Logger } from '@brine/contracts';
 import { JobTracker } from '../src/master/jobs.js';
+import { registerMasterCommands } from '../src/master/master-commands.js';
+import { CommandRegistry } from '../src/channel/command-registry.js';
+import type { CommandContext } from '../src/channel/commands.js';
+import type { EventBus } from '../src/events/event-bus.js';
 import { RateLimitedLog } from '../src/limits/rate-limited-log.js';
 import { TokenBucket } from '../src/limits/token-bucket.js';
 import { createNodeSaltSuite } from '@brine/crypto/node';
@@ -126,5 +130,41 @@ describe('rate-limited logging and the token bucket', () => {
     ok = 0;
     for (let i = 0; i < 200; i++) if (bucket.take()) ok++;
     expect(ok).toBe(5);
+  });
+});
+
+describe('_minion_event complexity limits (minion_event_max_events, minion_event_max_keys)', () => {
+  const setup = () => {
+    const fired: string[] = [];
+    const refused: string[] = [];
+    const commands = registerMasterCommands(new CommandRegistry(), {
+      bus: { fire: (tag: string) => void fired.push(tag) } as unknown as EventBus,
+      jobs: new JobTracker(),
+      refuse: (e) => void refused.push(e.message),
+      seen: () => {},
+      maxEvents: 100,
+      maxEventKeys: 50,
+    });
+    const ctx = { minionId: 'm1', version: 3 } as unknown as CommandContext;
+    return { handler: commands.get('_minion_event')!, fired, refused, ctx };
+  };
+
+  it('a request with more events than the limit is refused whole, none fired', async () => {
+    const { handler, fired, refused, ctx } = setup();
+    const events = Array.from({ length: 100_000 }, (_, i) => ({ tag: `salt/minion/m1/e${i}`, data: {} }));
+    const started = performance.now();
+    expect(await handler({ cmd: '_minion_event', id: 'm1', events }, ctx)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(fired).toEqual([]);
+    expect(refused[0]).toContain('over minion_event_max_events (100)');
+  });
+
+  it('an event with too many data keys is refused; a normal one is fired', async () => {
+    const { handler, fired, refused, ctx } = setup();
+    const data = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i]));
+    expect(await handler({ cmd: '_minion_event', id: 'm1', tag: 'salt/minion/m1/x', data }, ctx)).toBe(false);
+    expect(refused[0]).toContain('over minion_event_max_keys (50)');
+    expect(await handler({ cmd: '_minion_event', id: 'm1', tag: 'salt/minion/m1/y', data: { a: 1 } }, ctx)).toBe(true);
+    expect(fired).toEqual(['salt/minion/m1/y']);
   });
 });

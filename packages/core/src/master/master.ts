@@ -106,6 +106,8 @@ export class Master {
       jobs: this.jobs,
       refuse: (error) => this.report(error),
       seen: (id) => this.connected.add(id),
+      maxEvents: this.config.minion_event_max_events,
+      maxEventKeys: this.config.minion_event_max_keys,
     });
   }
 
