@@ -1,3 +1,4 @@
+import type { JidCache } from './minion/jid-cache.js';
 import {
   TransportRegistry,
   silentLogger,
@@ -27,6 +28,8 @@ export interface DaemonWiring {
   bus?: EventBus;
   /** Minions only: Salt's creds_map, shared by minions that should share credentials. */
   credentials?: CredentialsCache;
+  /** Minions only: the jids already run (`FsJidCache` keeps them across restarts). */
+  jidCache?: JidCache;
 }
 
 /** A Master for `config` (Salt's defaults filled in), on the transport the config names. */
@@ -53,6 +56,7 @@ export function createMinion(config: Partial<MinionConfig>, wiring: DaemonWiring
     logger: wiring.logger ?? silentLogger,
     ...(wiring.bus ? { bus: wiring.bus } : {}),
     ...(wiring.credentials ? { credentials: wiring.credentials } : {}),
+    ...(wiring.jidCache ? { jidCache: wiring.jidCache } : {}),
   });
 }
 

@@ -504,6 +504,57 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
   });
 
   it.each([
+    ['unsigned', undefined],
+    ['self-signed', 'impostor'],
+  ] as const)(
+    'a %s forgery with serial 2^52 under the default options is dropped and never moves the serial',
+    async (_, signer) => {
+      // The default channel (no signPubMessages given) requires signatures, as the minion config does.
+      const byDefault = new PubChannel(
+        {
+          client: tcp.publishClient(),
+          auth: node.auth,
+          keys: node.keys,
+          suite,
+          store: node.store,
+          logger: silentLogger,
+        },
+        { id: 'minion1' },
+      );
+      const mine: BrineError[] = [];
+      byDefault.events.on('dropped', (e) => mine.push(e));
+      // Anyone holding the shared AES key (every accepted minion) can build this.
+      const blob = node.auth.creds!.crypticle.dumps({ fun: 'cmd.run', jid: 'forged', tgt: '*', serial: 2 ** 52 });
+      const forged: Dict = { enc: 'aes', load: blob };
+      if (signer) forged.sig = await impostorSig(blob);
+      expect(await byDefault.decode(dumps(forged))).toBeUndefined();
+      expect(codes(mine)).toEqual([ErrorCodes.BAD_SIGNATURE]);
+      expect(node.auth.creds!.crypticle.serial).toBe(0);
+      // The next genuine publish (serial 1) still runs.
+      expect(await byDefault.decode(await publishBytes({ fun: 'test.ping', jid: 'real' }))).toEqual({
+        fun: 'test.ping',
+        jid: 'real',
+      });
+      // Opting out (sign_pub_messages: false) still verifies a signature that is present.
+      const optOut = new PubChannel(
+        {
+          client: tcp.publishClient(),
+          auth: node.auth,
+          keys: node.keys,
+          suite,
+          store: node.store,
+          logger: silentLogger,
+        },
+        { id: 'minion1', signPubMessages: false },
+      );
+      const blob2 = node.auth.creds!.crypticle.dumps({ fun: 'cmd.run', jid: 'forged2', serial: 2 ** 52 });
+      expect(await optOut.decode(dumps({ enc: 'aes', load: blob2, sig: await impostorSig(blob2) }))).toBeUndefined();
+      expect(node.auth.creds!.crypticle.serial).not.toBe(2 ** 52);
+      await Promise.all([byDefault.close(), optOut.close()]);
+    },
+  );
+
+  it.each([
     ['not msgpack', new Uint8Array([0xc1])],
     ['a string', dumps('hello')],
     ['load not bytes', dumps({ enc: 'aes', load: { fun: 'x' } })],
@@ -511,7 +562,7 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
   ])('malformed: %s', async (_, wire) => {
     const channelNoSig = new PubChannel(
       { client: tcp.publishClient(), auth: node.auth, keys: node.keys, suite, store: node.store, logger: silentLogger },
-      { id: 'minion1' },
+      { id: 'minion1', signPubMessages: false },
     );
     const mine: BrineError[] = [];
     channelNoSig.events.on('dropped', (e) => mine.push(e));

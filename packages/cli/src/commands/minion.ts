@@ -1,6 +1,7 @@
 import { AuthError, ErrorCodes, isBrineError, toBrineError, type BrineError } from '@brine/contracts';
 import { createMinion, type AuthTransition } from '@brine/core';
-import { FsKeyStore } from '@brine/core/node';
+import { FsJidCache, FsKeyStore } from '@brine/core/node';
+import { join } from 'node:path';
 import { CONFIG_OPTIONS, parseCommandArgs, usageError } from '../args.js';
 import { loadContext } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
@@ -56,6 +57,7 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
       suite,
       keyStore: new FsKeyStore(config.pki_dir),
       logger,
+      jidCache: await FsJidCache.open(join(config.cachedir, 'minion_jids'), config.minion_jid_cache),
     });
     minion.events.on('auth', (t: AuthTransition) => {
       logger.debug(`Auth state ${t.from} -> ${t.to}${t.retryIn !== undefined ? ` (retry in ${t.retryIn} s)` : ''}`);

@@ -82,6 +82,14 @@ export const ERROR_CATALOGUE = {
     class: 'StateError',
     when: "an operation that the object's state does not allow (listen twice, start twice)",
   },
+  ERR_UNKNOWN_JOB: {
+    class: 'StateError',
+    when: 'a jid the job tracker does not hold (never published, collected, or expired)',
+  },
+  ERR_JOB_LIMIT: {
+    class: 'StateError',
+    when: 'the job tracker holds `max_jobs` unfinished jobs; `publish` refuses a new one',
+  },
   ERR_UNKNOWN_TRANSPORT: { class: 'ConfigError', when: '`transport:` names a transport that is not registered' },
   ERR_HANDLER: { class: 'BrineError', when: 'a request handler (or minion function) threw; the server keeps serving' },
   ERR_MESSAGE_TOO_LARGE: {
@@ -137,6 +145,14 @@ export const ERROR_CATALOGUE = {
     when: 'the master does not speak this crypto suite/algorithms (`bad enc algo` / `bad sig algo`)',
   },
   ERR_KEY_FORMAT: { class: 'CryptoError', when: 'a key or session key that cannot be read' },
+  ERR_KEY_TOO_SMALL: {
+    class: 'CryptoError',
+    when: 'an RSA minion key below `min_key_size` (2048) bits, refused at `_auth`',
+  },
+  ERR_PENDING_LIMIT: {
+    class: 'AuthError',
+    when: 'a new key was not stored: pending keys at `max_pending_keys` or arriving faster than `pending_key_rate` (the minion is told pending and retries)',
+  },
   ERR_CRYPTO: { class: 'CryptoError', when: 'a cryptographic operation failed (decryption of a sealed secret)' },
   ERR_KEY_STORE: {
     class: 'KeyStoreError',

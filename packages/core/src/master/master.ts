@@ -77,7 +77,7 @@ export class Master {
   private readonly transport: TransportFactory;
   private configured: TransportFactory | undefined;
   private readonly logger: Logger;
-  private readonly jobs = new JobTracker();
+  private readonly jobs: JobTracker;
   private readonly jids = new JidFactory();
   private readonly connected = new Set<string>();
   private state: 'new' | 'starting' | 'running' | 'closed' = 'new';
@@ -98,6 +98,7 @@ export class Master {
     this.store = deps.keyStore;
     this.logger = deps.logger ?? silentLogger;
     this.bus = deps.bus ?? new EventBus();
+    this.jobs = new JobTracker({ maxJobs: this.config.max_jobs, keepJobs: this.config.keep_jobs });
     this.keys = new KeyManager(this.store, this.suite, {
       onChange: (change) => this.onKeyChange(change),
       isAcceptableKey: loadableIn(this.suite),
@@ -107,6 +108,8 @@ export class Master {
       jobs: this.jobs,
       refuse: (error) => this.report(error),
       seen: (id) => this.connected.add(id),
+      maxEvents: this.config.minion_event_max_events,
+      maxEventKeys: this.config.minion_event_max_keys,
     });
   }
 

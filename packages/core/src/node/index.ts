@@ -4,6 +4,7 @@
  * rotation dropfile.
  */
 export { FsKeyStore } from './fs-keystore.js';
+export { FsJidCache } from './fs-jid-cache.js';
 export type { FsKeyStoreOptions } from './fs-keystore.js';
 export { DROPFILE_NAME, consumeRotateDropfile, rotateDropfilePath, writeRotateDropfile } from './rotate-dropfile.js';
 export { WorkerPool } from './worker-pool.js';
