@@ -1,46 +1,25 @@
 // Packs contracts, core, crypto and transport-tcp, installs the tarballs with npm into a fresh
-// project outside the workspace, and runs one small program (scripts/consumer/) four ways:
+// project outside the workspace, and runs one small program (scripts/consumer/) five ways:
 // ESM, CommonJS require(), TypeScript strict NodeNext (ESM and CommonJS output), and a
 // type check under bundler resolution. Exit code 0 only when every way prints the same result.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { root, run, scratchInstall, workspaceVersion } from './lib/scratch-install.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const packages = ['packages/contracts', 'packages/core', 'packages/crypto', 'packages/transport-tcp'];
-const scratch = mkdtempSync(join(tmpdir(), 'brine-consumer-'));
-const tarballs = join(scratch, 'tarballs');
-const project = join(scratch, 'project');
-mkdirSync(tarballs);
-mkdirSync(project);
-const run = (cmd, args, cwd) =>
-  execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 120_000 });
-const version = (name) =>
-  JSON.parse(run('node', ['-p', `JSON.stringify(require("${name}/package.json").version)`], root));
-
 const expected = JSON.stringify({ returns: { alpha: true }, brineError: false });
 const results = [];
+let scratch = '(not created)';
 try {
-  for (const dir of packages) run('pnpm', ['pack', '--pack-destination', tarballs], join(root, dir));
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }, null, 2));
-  const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-  run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      ...files,
-      `typescript@${version('typescript')}`,
-      `@types/node@${version('@types/node')}`,
-    ],
-    project,
-  );
-  for (const f of ['program.mjs', 'program.cjs', 'program.mts', 'program.cts']) {
-    cpSync(join(root, 'scripts/consumer', f), join(project, f));
-  }
+  const installed = scratchInstall('brine-consumer-', packages, { name: 'consumer', private: true }, [
+    `typescript@${workspaceVersion('typescript')}`,
+    `@types/node@${workspaceVersion('@types/node')}`,
+  ]);
+  scratch = installed.scratch;
+  const project = installed.project;
+  const source = (f) => join(root, 'scripts/consumer', f);
+  cpSync(source('program.cjs'), join(project, 'program.cjs'));
+  for (const f of ['program.mjs', 'program.mts', 'program.cts']) cpSync(source('program.mjs'), join(project, f));
   const tsc = (...args) => run('node', [join(project, 'node_modules/typescript/bin/tsc'), ...args], project);
   const check = (label, output) => {
     const last = output.trim().split('\n').at(-1);

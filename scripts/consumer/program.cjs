@@ -1,4 +1,4 @@
-// The same small program, as CommonJS: a master and a minion over tcp on loopback, one test.ping.
+// program.mjs with require(): the CommonJS consumer.
 const { createMaster, createMinion, MemoryKeyStore } = require('@brine/core');
 const { createNodeSaltSuite } = require('@brine/crypto/node');
 const { tcpTransport } = require('@brine/transport-tcp');

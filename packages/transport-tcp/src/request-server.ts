@@ -7,6 +7,7 @@ import {
   ErrorCodes,
   InboundBudget,
   RateLimitedLog,
+  isBoundRefusal,
   ServerCounters,
   formatAddress,
   packb,
@@ -141,7 +142,7 @@ export class TcpRequestServer implements RequestServer {
       label,
       onError: (error) => {
         if (this.closing) return;
-        if (isRefusal(error.code)) counters.refuse(error.code);
+        if (isBoundRefusal(error.code)) counters.refuse(error.code);
         this.report(error, peer);
       },
       onFrame: (frame) => {
@@ -206,21 +207,8 @@ export class TcpRequestServer implements RequestServer {
 
   private report(error: BrineError, peer: PeerInfo): void {
     // Refusals by the bounds are logged rate-limited (a flood must not become a flood of log lines).
-    if (isRefusal(error.code)) this.refusals.warning(error.code, `${peerLabel(peer)}: ${error.message}`, error);
+    if (isBoundRefusal(error.code)) this.refusals.warning(error.code, `${peerLabel(peer)}: ${error.message}`, error);
     else this.options.logger.warning(`${peerLabel(peer)}: ${error.message}`, error);
     this.events.emit('error', error, peer);
   }
-}
-
-const REFUSALS = new Set<string>([
-  ErrorCodes.MESSAGE_TOO_LARGE,
-  ErrorCodes.MESSAGE_DEADLINE,
-  ErrorCodes.UNAUTHENTICATED_TIMEOUT,
-  ErrorCodes.OVER_BUDGET,
-  ErrorCodes.SLOW_READER,
-  ErrorCodes.IDLE_TIMEOUT,
-]);
-
-function isRefusal(code: string): boolean {
-  return REFUSALS.has(code);
 }

@@ -40,7 +40,13 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
   let rejected: (error: BrineError) => void = () => {};
   const rejection = new Promise<BrineError>((resolve) => (rejected = resolve));
   const pidfile = pidfileOf(config);
-  const lock = pidfile ? acquireInstanceLock('minion', [pidfile]) : undefined;
+  let lock: ReturnType<typeof acquireInstanceLock> | undefined;
+  try {
+    lock = pidfile ? acquireInstanceLock('minion', [pidfile]) : undefined;
+  } catch (error) {
+    await cli.close(); // the refusal leaves no log file open
+    throw error;
+  }
   const stopSignals = onServiceSignals({
     reload: async () => {
       await cli.reopen();

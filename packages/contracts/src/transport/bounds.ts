@@ -2,6 +2,24 @@ import { ErrorCodes, TransportError, type BrineError } from '../errors/index.js'
 import type { Logger } from '../logger.js';
 import type { RequestServerStats } from './types.js';
 
+const BOUND_REFUSALS: ReadonlySet<string> = new Set([
+  ErrorCodes.MESSAGE_TOO_LARGE,
+  ErrorCodes.MESSAGE_DEADLINE,
+  ErrorCodes.UNAUTHENTICATED_TIMEOUT,
+  ErrorCodes.OVER_BUDGET,
+  ErrorCodes.SLOW_READER,
+  ErrorCodes.TOO_MANY_CONNECTIONS,
+  ErrorCodes.IDLE_TIMEOUT,
+]);
+
+/**
+ * Whether `code` is a server bound refusing a peer: such errors are counted in `stats().refused`
+ * and logged rate-limited, since a flood must not become a flood of log lines.
+ */
+export function isBoundRefusal(code: string): boolean {
+  return BOUND_REFUSALS.has(code);
+}
+
 /**
  * One server's aggregate inbound budget: bytes of partially received messages, claimed by their
  * declared length, across all connections. Each connection holds one claim it moves up or down.

@@ -10,4 +10,4 @@ export { resolveTransportOptions, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_HIGH_WATER_M
 export type { ResolvedTransportOptions } from './options.js';
 export { assertSameTarget } from './same-target.js';
 export { DEFAULT_BOUNDS, boundsFromConfig } from './options.js';
-export { InboundBudget, RateLimitedLog, ServerCounters } from './bounds.js';
+export { InboundBudget, isBoundRefusal, RateLimitedLog, ServerCounters } from './bounds.js';

@@ -8,6 +8,7 @@ import {
   InboundBudget,
   ProtocolError,
   RateLimitedLog,
+  isBoundRefusal,
   ServerCounters,
   formatAddress,
   TypedEmitter,
@@ -139,8 +140,7 @@ export class WsRequestServer implements RequestServer {
 
   private report(error: BrineError, peer: PeerInfo | undefined): void {
     const line = `ws request server: ${error.message}${peer ? ` (peer ${peer.id})` : ''}`;
-    if (REFUSALS.has(error.code)) {
-      // Refusals by the bounds are counted and logged rate-limited (a flood must not become a flood of lines).
+    if (isBoundRefusal(error.code)) {
       this.counters.refuse(error.code);
       this.refusals.warning(error.code, line, error);
     } else {
@@ -159,13 +159,3 @@ function withBytesRead(error: BrineError, socket: Duplex): BrineError {
     details: { ...error.details, bytesRead },
   });
 }
-
-const REFUSALS = new Set<string>([
-  ErrorCodes.MESSAGE_TOO_LARGE,
-  ErrorCodes.MESSAGE_DEADLINE,
-  ErrorCodes.UNAUTHENTICATED_TIMEOUT,
-  ErrorCodes.OVER_BUDGET,
-  ErrorCodes.SLOW_READER,
-  ErrorCodes.TOO_MANY_CONNECTIONS,
-  ErrorCodes.IDLE_TIMEOUT,
-]);
