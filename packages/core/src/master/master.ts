@@ -10,6 +10,7 @@ import {
   type CryptoSuite,
   type Logger,
   type RequestServer,
+  type RequestServerStats,
   type TransportCapabilities,
   type TransportFactory,
   deadline,
@@ -130,6 +131,11 @@ export class Master {
   /** Minion ids seen alive since the last restart or key change. */
   get connectedMinions(): string[] {
     return [...this.connected].sort();
+  }
+
+  /** What the request server holds and has refused (`RequestServer.stats`), once started. */
+  requestStats(): RequestServerStats | undefined {
+    return this.parts?.reqServer.stats?.();
   }
 
   /** Bad requests the master refused (typed errors), for logs and tests. */
