@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@brine/contracts';
 import { ReqChannel, type CommandHandler, type Dict } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
-import { createMaster, createMinion, directSender, loopbackClient, overTheWire, vectorPair } from './helpers/auth-fixtures.js';
+import {
+  createMaster,
+  createMinion,
+  directSender,
+  loopbackClient,
+  overTheWire,
+  vectorPair,
+} from './helpers/auth-fixtures.js';
 
 const suite = createNodeSaltSuite();
 
