@@ -21,6 +21,7 @@ import { readEnvelope, readLoad, type Envelope } from '../protocol/envelope.js';
 import { bytesField, isDict, type Dict } from '../protocol/values.js';
 import { PrivateReply, type CommandHandler } from './commands.js';
 import { RateLimitedLog } from '../limits/rate-limited-log.js';
+import { FairScheduler } from '../limits/fair-scheduler.js';
 import type { ReplayGuard } from './replay-guard.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -31,6 +32,13 @@ export interface ReqServerChannelOptions {
   requestServerTtl?: number;
   /** WARNING lines per minute per refusal kind (error code); Brine `log_rate_limit`, default 10. */
   logRateLimit?: number;
+  /**
+   * Fair service: ms of synchronous request handling per event-loop turn before requests wait and
+   * are served one per connection in turn (Brine `request_fair_slice`, default 4; 0 = off).
+   */
+  fairSliceMs?: number;
+  /** The scheduler itself (tests inject one with a fake clock); overrides `fairSliceMs`. */
+  scheduler?: FairScheduler;
 }
 
 export interface ReqServerChannelDeps {
@@ -67,14 +75,21 @@ export class ReqServerChannel {
     this.minimumVersion = options.minimumAuthVersion ?? 3;
     this.ttl = options.requestServerTtl ?? 0;
     this.limitedLog = new RateLimitedLog(deps.logger, options.logRateLimit ?? 10);
+    this.scheduler = options.scheduler ?? new FairScheduler({ sliceMs: options.fairSliceMs ?? 4 });
   }
 
   private readonly limitedLog: RateLimitedLog;
+  /**
+   * Decrypting and running a command are charged per connection (a minion's request connection,
+   * a zeromq routing id): one peer's heavy requests back to back cannot hold the others back for
+   * more than about one of its items.
+   */
+  private readonly scheduler: FairScheduler;
 
   /** The transport RequestHandler. */
   readonly handle = async (message: unknown, context: RequestContext): Promise<unknown> => {
     try {
-      return await this.handleMessage(message, context);
+      return await this.scheduler.run(context.peer.id, () => this.handleMessage(message, context));
     } catch (error) {
       const typed = toBrineError(error, ErrorCodes.HANDLER, 'request handling failed');
       this.deps.logger.error(`Some exception handling a payload from minion: ${typed.message}`, typed);
@@ -153,7 +168,7 @@ export class ReqServerChannel {
       );
       return crypticle.dumps({}, typeof nonce === 'string' ? nonce : undefined);
     }
-    const ret = await handler(load, { ...context, minionId, version });
+    const ret = await this.scheduler.run(context.peer.id, () => handler(load, { ...context, minionId, version }));
     const replyNonce = typeof nonce === 'string' ? nonce : undefined;
     if (ret instanceof PrivateReply) return this.privateReply(ret, minionId, replyNonce, envelope);
     return crypticle.dumps(ret, replyNonce);

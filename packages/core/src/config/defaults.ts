@@ -57,6 +57,7 @@ export const MASTER_DEFAULTS: MasterConfig = {
   log_rate_limit: 10,
   minion_event_max_events: 1000,
   minion_event_max_keys: 10_000,
+  request_fair_slice: 4,
   auth_events: true,
   publish_drain_timeout: 5,
 };

@@ -106,6 +106,8 @@ export interface MasterConfig extends CommonConfig {
   minion_event_max_events: number;
   /** Brine: most top-level keys in one event's data; a request with a bigger one is refused whole (default 10000; 0 = no limit). */
   minion_event_max_keys: number;
+  /** Brine: ms of request handling per event-loop turn before the master serves connections in turn, round-robin (default 4; 0 = off). */
+  request_fair_slice: number;
   /** Salt `auth_events`: fire salt/auth events. */
   auth_events: boolean;
   /** Seconds a publish waits for a slow subscriber (Salt `publish_drain_timeout`). */
