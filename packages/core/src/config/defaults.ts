@@ -58,6 +58,8 @@ export const MASTER_DEFAULTS: MasterConfig = {
   minion_event_max_events: 1000,
   minion_event_max_keys: 10_000,
   request_fair_slice: 4,
+  max_open_files: 100_000,
+  fd_reserve: 128,
   auth_events: true,
   publish_drain_timeout: 5,
 };

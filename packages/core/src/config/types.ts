@@ -108,6 +108,10 @@ export interface MasterConfig extends CommonConfig {
   minion_event_max_keys: number;
   /** Brine: ms of request handling per event-loop turn before the master serves connections in turn, round-robin (default 4; 0 = off). */
   request_fair_slice: number;
+  /** Salt `max_open_files` (default 100000): the descriptors the master plans with, lowered to the process's soft RLIMIT_NOFILE when known. */
+  max_open_files: number;
+  /** Brine: descriptors kept out of the connection caps for the control socket, the key store and logs (default 128). */
+  fd_reserve: number;
   /** Salt `auth_events`: fire salt/auth events. */
   auth_events: boolean;
   /** Seconds a publish waits for a slow subscriber (Salt `publish_drain_timeout`). */

@@ -25,6 +25,7 @@ import { KeyManager, loadableIn, type KeyChange } from '../keystore/key-manager.
 import type { KeyStore } from '../keystore/types.js';
 import type { Dict } from '../protocol/values.js';
 import { composeMasterCore, type MasterCore } from './compose.js';
+import { fitConnectionsToFds, type FdBudget } from './fd-budget.js';
 import { JidFactory } from './jid.js';
 import { JobTracker, type JobResult } from './jobs.js';
 import { registerMasterCommands } from './master-commands.js';
@@ -60,6 +61,8 @@ export interface MasterDeps {
   keyStore: KeyStore;
   logger?: Logger;
   bus?: EventBus;
+  /** The process's soft RLIMIT_NOFILE (`readOpenFileLimit` from `@brine/core/node`); undefined when unknown. */
+  openFileLimit?: () => number | undefined;
 }
 
 /**
@@ -76,6 +79,7 @@ export class Master {
   /** The encrypted commands this master serves; `register` adds an app's own. */
   readonly commands = new CommandRegistry();
   private readonly transport: TransportFactory;
+  private readonly openFileLimit: (() => number | undefined) | undefined;
   private configured: TransportFactory | undefined;
   private readonly logger: Logger;
   private readonly jobs: JobTracker;
@@ -95,6 +99,7 @@ export class Master {
   constructor(deps: MasterDeps) {
     this.config = deps.config;
     this.transport = deps.transport;
+    this.openFileLimit = deps.openFileLimit;
     this.suite = deps.suite;
     this.store = deps.keyStore;
     this.logger = deps.logger ?? silentLogger;
@@ -133,6 +138,12 @@ export class Master {
     return [...this.connected].sort();
   }
 
+  /** How the connection caps were fitted under the descriptor limit (after `start`). */
+  get fdBudget(): FdBudget | undefined {
+    return this.budget;
+  }
+  private budget: FdBudget | undefined;
+
   /** What the request server holds and has refused (`RequestServer.stats`), once started. */
   requestStats(): RequestServerStats | undefined {
     return this.parts?.reqServer.stats?.();
@@ -149,9 +160,18 @@ export class Master {
     this.state = 'starting';
     const { config, suite, store, logger } = this;
     logger.info('Creating master process manager');
-    const options = transportOptionsOf(config, this.transport, {
-      logger: logger.child(`transport.${this.transport.name}`),
-    });
+    // Connection caps fitted under the descriptor limit: a flood leaves fds for the control socket
+    // and the key store.
+    const { options, budget } = fitConnectionsToFds(
+      transportOptionsOf(config, this.transport, { logger: logger.child(`transport.${this.transport.name}`) }),
+      { maxOpenFiles: config.max_open_files, softLimit: this.openFileLimit?.(), reserve: config.fd_reserve },
+    );
+    this.budget = budget;
+    if (budget?.lowered) {
+      logger.warning(
+        `max_connections lowered to ${budget.perListener} per listener: ${budget.limit} open files (max_open_files / ulimit -n) minus fd_reserve ${budget.reserve}, shared by the request and publish listeners`,
+      );
+    }
     // The factory with this config's options: its capabilities are the ones that hold here.
     const transport = (this.configured = this.transport.withOptions(options));
     const { targetedPublish, presence, tls } = transport.capabilities;
