@@ -6,7 +6,11 @@
 //
 //   pnpm run build && node --expose-gc scripts/churn-rss.mjs [tcp,ws,zeromq] [--cycles 400] [--warmup 120]
 //
-// Prints one line per transport and exits 1 when a transport grows RSS over the budget.
+// CHURN_OPTS='{"tcpKeepalive":false}' passes transport options. Prints one line per transport and
+// exits 1 when a transport grows RSS over the budget. RSS after a GC also moves with V8's young
+// generation (it grows with the allocation rate: see "V8 heap total") and with what malloc keeps;
+// --min-semi-space-size=1 --max-semi-space-size=1 takes the first out, a longer --warmup lets
+// the JIT settle. A leak shows as heap growth proportional to --cycles.
 import { setTimeout as delay } from 'node:timers/promises';
 import { tcpTransport } from '@brine/transport-tcp';
 import { wsTransport } from '@brine/transport-ws';
@@ -39,7 +43,7 @@ async function settle() {
 const handles = () => process._getActiveHandles().length;
 
 async function churn(name) {
-  const transport = factories[name]();
+  const transport = factories[name](process.env.CHURN_OPTS ? JSON.parse(process.env.CHURN_OPTS) : {});
   const server = transport.requestServer({ unauthenticatedTimeout: 0 });
   const address = await server.listen({ host: '127.0.0.1', port: 0 }, (message) => message);
   const cycle = async () => {
