@@ -36,6 +36,7 @@ export class FairScheduler {
   /** Waiting tasks per key, in the order keys first queued (a Map keeps insertion order). */
   private readonly queues = new Map<string, Waiting[]>();
   private waiting = 0;
+  private last: string | undefined;
 
   constructor(options: FairSchedulerOptions = {}) {
     this.sliceMs = options.sliceMs ?? 4;
@@ -58,7 +59,10 @@ export class FairScheduler {
    * promise when it had to wait). A task that throws while waiting rejects the returned promise.
    */
   run<T>(key: string, task: () => T): T | Promise<Awaited<T>> {
-    if (this.sliceMs <= 0 || (this.waiting === 0 && this.used < this.sliceMs)) return this.charge(task);
+    if (this.sliceMs <= 0 || (this.waiting === 0 && this.used < this.sliceMs)) {
+      this.last = key;
+      return this.charge(task);
+    }
     return new Promise<Awaited<T>>((resolve, reject) => {
       let queue = this.queues.get(key);
       if (!queue) this.queues.set(key, (queue = []));
@@ -96,8 +100,18 @@ export class FairScheduler {
 
   /** One task per key in turn until the slice is spent or nothing waits. */
   private drain(): void {
+    // The key served last (the turn before) goes behind the others: a key whose work arrived while
+    // that item ran is next, so it waits for at most one item of another key.
+    if (this.queues.size > 1 && this.last !== undefined) {
+      const queue = this.queues.get(this.last);
+      if (queue) {
+        this.queues.delete(this.last);
+        this.queues.set(this.last, queue);
+      }
+    }
     while (this.waiting > 0 && this.used < this.sliceMs) {
       const [key, queue] = this.queues.entries().next().value as [string, Waiting[]];
+      this.last = key;
       const next = queue.shift()!;
       this.waiting--;
       // The key goes to the back: the keys not served yet come first.
