@@ -165,7 +165,10 @@ export function formatFileRecord(record: LogRecord): string {
  * `message`, `pid`, and, when there is one, `label` (the daemon, in `brine demo`) and `error` with
  * its `code`, `message`, `class`, `details` (and `stack` at debug).
  */
-export function formatJsonRecord(record: LogRecord, options: { label?: string | undefined; stack?: boolean } = {}): string {
+export function formatJsonRecord(
+  record: LogRecord,
+  options: { label?: string | undefined; stack?: boolean } = {},
+): string {
   const out: Record<string, unknown> = {
     time: new Date(record.time).toISOString(),
     level: record.level,

@@ -25,7 +25,8 @@ export async function startDaemonMetrics(
   if (port === undefined) return undefined;
   const { createMasterMetrics, createMinionMetrics, startMetricsServer } = await import('@brine/core/metrics');
   const metrics = daemon.kind === 'master' ? createMasterMetrics(daemon.master) : createMinionMetrics(daemon.minion);
-  const host = typeof config.metrics_host === 'string' && config.metrics_host !== '' ? config.metrics_host : '127.0.0.1';
+  const host =
+    typeof config.metrics_host === 'string' && config.metrics_host !== '' ? config.metrics_host : '127.0.0.1';
   let server;
   try {
     server = await startMetricsServer({ host, port, source: metrics.registry, ready, logger: logger.child('metrics') });

@@ -121,12 +121,20 @@ describe('log_fmt_console: json and log_fmt_logfile: json', () => {
       expect(lines.length).toBeGreaterThan(3);
       const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
       for (const record of records) {
-        expect(record).toMatchObject({ level: expect.any(String), name: expect.any(String), message: expect.any(String) });
+        expect(record).toMatchObject({
+          level: expect.any(String),
+          name: expect.any(String),
+          message: expect.any(String),
+        });
         expect(new Date(record.time as string).toISOString()).toBe(record.time);
         expect(record.pid).toBe(master.proc.pid);
       }
       expect(records).toContainEqual(
-        expect.objectContaining({ level: 'info', name: 'brine.master', message: expect.stringMatching(/listening over tcp/) }),
+        expect.objectContaining({
+          level: 'info',
+          name: 'brine.master',
+          message: expect.stringMatching(/listening over tcp/),
+        }),
       );
     }
   });

@@ -119,7 +119,10 @@ describe('@brine/core/metrics', () => {
     expect((await get(server, '/metrics?x=1')).status).toBe(200);
     const post = await get(server, '/metrics', { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
-    const reply = await raw(server.address.port, `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    const reply = await raw(
+      server.address.port,
+      `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
     expect(reply).toMatch(/^HTTP\/1\.1 4(00|31) /);
     expect(server.address.host).toBe('127.0.0.1');
   });

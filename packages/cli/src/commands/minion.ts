@@ -104,7 +104,8 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
     logger.info(`Received ${outcome}, minion stopped`);
     return ExitCodes.OK;
   } finally {
-    for (const stop of stops) await stop().catch((error: unknown) => logger.warning('Error while shutting down', error));
+    for (const stop of stops)
+      await stop().catch((error: unknown) => logger.warning('Error while shutting down', error));
     shutdown.dispose();
     stopSignals();
     lock?.release();

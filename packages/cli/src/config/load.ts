@@ -117,9 +117,13 @@ function checkCommon(options: Options): void {
     );
   }
   if (options.metrics_host !== undefined && options.metrics_host !== null && typeof options.metrics_host !== 'string') {
-    throw new ConfigError(ErrorCodes.CONFIG, `metrics_host must be an address, got ${JSON.stringify(options.metrics_host)}`, {
-      details: { option: 'metrics_host' },
-    });
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `metrics_host must be an address, got ${JSON.stringify(options.metrics_host)}`,
+      {
+        details: { option: 'metrics_host' },
+      },
+    );
   }
   for (const option of ['log_fmt_console', 'log_fmt_logfile'] as const) {
     const value = options[option];

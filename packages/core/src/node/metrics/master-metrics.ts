@@ -5,9 +5,9 @@
  * of prom-client. Every series is listed in docs/metrics.md.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AuthOutcome } from '../auth/auth-server.js';
-import type { Master } from '../master/master.js';
-import { PooledCryptoSuite } from '../node/pooled-suite.js';
+import type { AuthOutcome } from '../../auth/auth-server.js';
+import type { Master } from '../../master/master.js';
+import { PooledCryptoSuite } from '../pooled-suite.js';
 
 export interface MasterMetricsOptions {
   /** Where the series are registered; a new Registry by default (so two masters in one process do not clash). */
@@ -178,7 +178,11 @@ export function createMasterMetrics(master: Master, options: MasterMetricsOption
 /** What the transport's request server holds and has refused (`RequestServer.stats()`), when it keeps stats. */
 function registerRequestServerSeries(master: Master, transport: string, registers: Registry[]): void {
   const gauges: Array<[string, string, (s: NonNullable<ReturnType<Master['stats']>['requestServer']>) => number]> = [
-    ['brine_transport_request_connections', 'Open connections (peers, on ZeroMQ) on the request server', (s) => s.connections],
+    [
+      'brine_transport_request_connections',
+      'Open connections (peers, on ZeroMQ) on the request server',
+      (s) => s.connections,
+    ],
     [
       'brine_transport_request_unauthenticated_connections',
       'Request connections that have not proven themselves yet',

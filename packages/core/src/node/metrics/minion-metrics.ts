@@ -3,8 +3,8 @@
  * transitions, reconnects) and its sign-in state read at scrape time. See docs/metrics.md.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AuthStateName } from '../auth/auth-state.js';
-import type { Minion } from '../minion/minion.js';
+import type { AuthStateName } from '../../auth/auth-state.js';
+import type { Minion } from '../../minion/minion.js';
 
 export interface MinionMetricsOptions {
   registry?: Registry;
@@ -48,7 +48,11 @@ export function createMinionMetrics(minion: Minion, options: MinionMetricsOption
     labelNames: ['to'],
     registers,
   });
-  const jobs = new Counter({ name: 'brine_minion_jobs_total', help: 'Jobs received that target this minion', registers });
+  const jobs = new Counter({
+    name: 'brine_minion_jobs_total',
+    help: 'Jobs received that target this minion',
+    registers,
+  });
   const returns = new Counter({
     name: 'brine_minion_returns_total',
     help: 'Job returns, by whether they reached the master (sent: true or false)',
