@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMaster, createMinion, MemoryKeyStore, type Master, type Minion } from '@brine/core';
 import { createMasterMetrics, createMinionMetrics, startMetricsServer, type MetricsServer } from '@brine/core/metrics';
+import { createPooledSuite } from '@brine/core/node';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { tcpTransport } from '@brine/transport-tcp';
+import { wsTransport } from '@brine/transport-ws';
+import { zmqTransport } from '@brine/transport-zmq';
 import { metricTypes, parsePrometheus, sampleValue } from './helpers/prometheus.js';
 
 const suite = createNodeSaltSuite();
@@ -163,5 +167,60 @@ describe('@brine/core/metrics', () => {
     expect(sampleValue(samples, 'brine_minion_auth_state', { state: 'pending' })).toBe(0);
     expect(sampleValue(samples, 'brine_minion_jobs_total')).toBe(1);
     expect(sampleValue(samples, 'brine_minion_returns_total', { sent: 'true' })).toBe(1);
+  });
+
+  it.each([
+    ['tcp', tcpTransport],
+    ['ws', wsTransport],
+    ['zeromq', zmqTransport],
+  ] as const)('%s: the request server counts the bytes it received and sent', async (name, make) => {
+    const store = new MemoryKeyStore();
+    const master = createMaster(
+      { transport: name, interface: '127.0.0.1', ret_port: 0, publish_port: 0, auto_accept: true },
+      { transports: [make()], suite, keyStore: store },
+    );
+    cleanups.push(() => master.close());
+    await master.start();
+    expect(master.stats().requestServer).toMatchObject({ receivedBytes: 0, sentBytes: 0 });
+    const request = master.addresses.request;
+    const minion = createMinion(
+      { id: 'bytes1', transport: name, master: '127.0.0.1', master_port: 'port' in request ? request.port : 0 },
+      { transports: [make()], suite, keyStore: new MemoryKeyStore() },
+    );
+    cleanups.push(() => minion.close());
+    await minion.start();
+    const stats = master.stats().requestServer!;
+    // A sign-in alone carries the minion's public key in (~450 bytes) and the sealed keys out.
+    expect(stats.receivedBytes).toBeGreaterThan(400);
+    expect(stats.sentBytes).toBeGreaterThan(400);
+    await minion.close();
+    const after = master.stats().requestServer!;
+    expect(after.receivedBytes).toBeGreaterThanOrEqual(stats.receivedBytes!);
+  });
+
+  it('docs/metrics.md lists exactly the brine_ series the master and minion register', async () => {
+    const pooled = createPooledSuite(suite, {
+      module: '@brine/crypto/node',
+      exportName: 'createNodeSaltSuite',
+      size: 1,
+      unref: true,
+    });
+    cleanups.push(() => pooled.close());
+    const master = createMaster(
+      { transport: 'tcp' },
+      { transports: [tcpTransport()], suite: pooled, keyStore: new MemoryKeyStore() },
+    );
+    const minion = createMinion(
+      { id: 'doc', transport: 'tcp' },
+      { transports: [tcpTransport()], suite, keyStore: new MemoryKeyStore() },
+    );
+    const names = [
+      ...createMasterMetrics(master, { defaultMetrics: false }).registry.getMetricsAsArray(),
+      ...createMinionMetrics(minion, { defaultMetrics: false }).registry.getMetricsAsArray(),
+    ].map((m) => m.name);
+    const doc = readFileSync(new URL('../../../docs/metrics.md', import.meta.url), 'utf8');
+    const documented = new Set([...doc.matchAll(/^\| `(brine_[a-z_]+)` \|/gm)].map((m) => m[1]));
+    expect(names.length).toBeGreaterThan(20);
+    expect([...documented].sort()).toEqual([...new Set(names)].sort());
   });
 });
