@@ -5,6 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ErrorCodes } from '@brine/contracts';
 import { formatJsonRecord } from '../src/logging.js';
@@ -98,6 +99,21 @@ describe('metrics_port on brine master and brine minion', () => {
     minion.proc.kill('SIGTERM');
     expect(await master.exited).toBe(0);
     expect(await minion.exited).toBe(0);
+  });
+
+  it('loads prom-client only when metrics_port is set', async () => {
+    const hook = fileURLToPath(new URL('./fixtures/report-prom-client.mjs', import.meta.url));
+    const env = { NODE_OPTIONS: `--import ${hook}` };
+    for (const [extra, loaded] of [
+      [[], false],
+      [['metrics_port: 0'], true],
+    ] as const) {
+      const master = startCli(['master', '-c', await configDir([...extra])], { env });
+      await master.waitFor(/Brine master 'master' listening over tcp/);
+      master.proc.kill('SIGTERM');
+      expect(await master.exited).toBe(0);
+      expect(master.stderr.includes('LOADED prom-client'), master.stderr).toBe(loaded);
+    }
   });
 
   it('refuses a metrics_port that is not a port, naming the option and the file', async () => {
