@@ -22,6 +22,7 @@ Options:
   --procs <n>          minion processes (default 1 per 2,500 minions, at least 2)
   --keys <n>           distinct keys, shared round-robin (default one per minion)
   --json <file>        results (default bench-results/swarm.json)
+  --cpu-prof <dir>     run the master and minion processes with --cpu-prof into <dir>
   -h, --help           this text
 `;
 
@@ -46,6 +47,7 @@ export async function swarmMain(argv: string[]): Promise<number> {
         procs: { type: 'string' },
         keys: { type: 'string' },
         json: { type: 'string' },
+        'cpu-prof': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -74,6 +76,7 @@ export async function swarmMain(argv: string[]): Promise<number> {
       minions,
       processes,
       distinctKeys: keys,
+      ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(formatSwarm(r));

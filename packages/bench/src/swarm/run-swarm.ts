@@ -35,6 +35,8 @@ export interface SwarmOptions {
   minionConfig?: Record<string, unknown>;
   /** ms the storm may take before a minion counts as given up. Default 300 000. */
   stormTimeoutMs?: number;
+  /** Start every process with --cpu-prof into this folder. */
+  cpuProf?: string;
   log?: (line: string) => void;
 }
 
@@ -121,13 +123,14 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     },
   });
   const ids = Array.from({ length: n }, (_, i) => `swarm-${String(i).padStart(5, '0')}`);
+  const prof = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProf}`] : [];
   let master: BenchChild | undefined;
   const swarm: BenchChild[] = [];
   try {
     const m = await BenchChild.start<{ retPort: number; publishPort: number }>(
       'swarm-master',
       { transport: options.transport, ...(options.masterConfig ? { config: options.masterConfig } : {}) },
-      { name: 'swarm master', execArgv: ['--expose-gc'] },
+      { name: 'swarm master', execArgv: ['--expose-gc', ...prof] },
     );
     master = m.child;
     const ports = m.info;
@@ -149,7 +152,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
             pems: pemSlices[p]!,
             ...(options.minionConfig ? { config: options.minionConfig } : {}),
           },
-          { name: `swarm minions ${p}`, startTimeout: 300_000 },
+          { name: `swarm minions ${p}`, startTimeout: 300_000, execArgv: prof },
         );
         swarm.push(child.child);
       }),
