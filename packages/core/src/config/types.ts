@@ -104,9 +104,9 @@ export interface MasterConfig extends CommonConfig {
   log_rate_limit: number;
   /** Brine: refused requests an unauthenticated tcp/ws connection may have before it is closed (default 8; 0 = never). */
   max_unauthenticated_refusals: number;
-  /** Brine: most events in one `_minion_event` request; a bigger one is refused whole (default 1000; 0 = no limit). */
+  /** Brine: most events in one `_minion_event` request; a bigger one is refused whole (default 100; 0 = no limit). */
   minion_event_max_events: number;
-  /** Brine: most top-level keys in one event's data; a request with a bigger one is refused whole (default 10000; 0 = no limit). */
+  /** Brine: most top-level event data keys in one `_minion_event` request, all events together; a request with more is refused whole (default 10000; 0 = no limit). */
   minion_event_max_keys: number;
   /** Brine: ms of request handling per event-loop turn before the master serves connections in turn, round-robin (default 4; 0 = off). */
   request_fair_slice: number;
