@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Fair service probe (issue 10 item 8): a master in this process, two minions in a child process.
-// "heavy" sends `_minion_event` requests of 1000 events back to back (8 at a time); "light" sends
+// "heavy" sends `_minion_event` requests of 100 events (minion_event_max_events) back to back (8 at a time); "light" sends
 // one small request at a time. Prints light's p50/p99 alone and during the flood, for
 // request_fair_slice 4 (default) and 0 (off).
 //
@@ -34,7 +34,7 @@ if (process.argv[2] === '--child') {
   await minion.start({ timeout: 20_000 });
   const next = () => new Promise((resolve) => process.once('message', resolve));
   if (role === 'heavy') {
-    const events = Array.from({ length: 1000 }, (_, i) => ({
+    const events = Array.from({ length: Number(process.env.FAIR_EVENTS ?? 100) }, (_, i) => ({
       tag: `salt/minion/heavy/e${i}`,
       data: Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`k${k}`, `value ${i} ${k}`])),
     }));
