@@ -65,7 +65,9 @@ for (const name of packages) {
     failures++;
     console.error(`✗ ${packed.name}: ${missing.join(', ')}\n${lint}`);
   } else {
-    console.log(`✓ ${packed.name}@${packed.version}: ${tarball}, every export and source map resolves, publint and attw clean`);
+    console.log(
+      `✓ ${packed.name}@${packed.version}: ${tarball}, every export and source map resolves, publint and attw clean`,
+    );
   }
 }
 rmSync(out, { recursive: true, force: true });

@@ -9,6 +9,7 @@
 export { runBench } from './run.js';
 export type { BenchOutputs } from './run.js';
 export type { BenchOptions } from './options.js';
+export type { Pinning } from './context.js';
 export { main, parseCli, USAGE } from './cli.js';
 export type * from './results.js';
 export { FAMILIES, TRANSPORTS } from './results.js';
