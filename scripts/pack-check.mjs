@@ -46,6 +46,7 @@ for (const name of packages) {
   if (JSON.stringify(packed).includes('workspace:')) missing.push('(a workspace: range was not rewritten)');
   const licence = join(unpacked, 'LICENSE');
   if (!existsSync(licence) || !readFileSync(licence, 'utf8').includes('Apache License')) missing.push('LICENSE');
+  if (!existsSync(join(unpacked, 'CHANGELOG.md'))) missing.push('CHANGELOG.md');
   const maps = sourceMapProblems(unpacked);
   if (maps.length > 0) missing.push(`(source maps that do not resolve:\n    ${maps.join('\n    ')})`);
   let lint = '';
