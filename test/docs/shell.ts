@@ -33,6 +33,9 @@ export function shell(command: string, options: { cwd: string; env?: NodeJS.Proc
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => ((output += d), wake()));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => ((output += d), wake()));
   let ended = false;
+  // A process the command left behind would hold the pipes open (and 'close' would never come):
+  // once bash has exited, whatever is left of its process group is killed.
+  proc.on('exit', () => signalGroup(proc, 'SIGKILL'));
   const exited = new Promise<number | string>((resolve) =>
     proc.on('close', (code, signal) => {
       running.delete(proc);
