@@ -9,3 +9,5 @@ export { matchTarget, selectMinions, TARGET_TYPES } from './targeting.js';
 export type { Target, TargetType } from './targeting.js';
 export { registerMasterCommands } from './master-commands.js';
 export type { CommandDeps } from './master-commands.js';
+export { MasterTelemetry } from './telemetry.js';
+export type { JobCompleteEvent, MasterStats, MasterTelemetryEvents, PublishEvent, RequestEvent } from './telemetry.js';
