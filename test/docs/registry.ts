@@ -107,6 +107,20 @@ const TABLE: Record<string, Check> = {
     argv: ['--only', 'reqrep,auth', '--transports', 'tcp,ws', '--json', 'out.json', '--html', 'out.html'],
   },
   'brine-bench --update-benchmarks-md': { how: 'bench', argv: ['--update-benchmarks-md'] },
+  'brine-bench swarm --minions 10000 --transports tcp': {
+    how: 'allow',
+    reason:
+      'a scale run: 10,000 minion processes and sockets, minutes of load on the machine (raises open-file limits)',
+  },
+  'brine-bench swarm --minions 2000': {
+    how: 'allow',
+    reason: 'a scale run: 2,000 minions on each of three transports, minutes of load on the machine',
+  },
+  'pnpm run test:scale': {
+    how: 'allow',
+    reason:
+      'the scale suite (vitest.scale.config.ts: 2,000 tcp and 1,000 ws and zeromq minions); minutes of load, run on demand',
+  },
   'brine-bench': { how: 'prose', reason: "the bench's command name in a sentence" },
   'brine bench': { how: 'prose', reason: `the CLI's bench subcommand named in a sentence; ${BENCH_IS_LONG}` },
   node: { how: 'prose', reason: 'the name of the node:crypto suite in the bench tables' },
@@ -229,6 +243,11 @@ const TABLE: Record<string, Check> = {
   // the other package READMEs
   'npm i -D @brine/compliance vitest @brine/core @brine/crypto': { how: 'allow', reason: NPM_REGISTRY },
   'npm install @brine/core @brine/crypto @brine/transport-tcp': { how: 'allow', reason: NPM_REGISTRY },
+  'npm i prom-client': {
+    how: 'allow',
+    reason:
+      'installs from the npm registry; in the workspace prom-client is installed (@brine/cli depends on it) and the metrics tests use it',
+  },
   'node packages/crypto/bench/handshake-ops.mjs': {
     how: 'exec',
     group: 'scratch',

@@ -27,6 +27,14 @@ declare const master: Master;
 declare const minion: Minion;`,
     run: FRAGMENT,
   },
+  'docs/metrics.md#1': {
+    prelude: `import type { Master } from '@brine/core';
+declare const master: Master;`,
+    run: {
+      reason:
+        'a fragment: an existing master, and the fixed port 9216 (packages/core/test/metrics.test.ts covers the server)',
+    },
+  },
   'packages/bench/README.md#1': { run: true },
   'packages/compliance/README.md#1': {
     run: { reason: 'a vitest test file (scripts/kit-check.mjs runs the kit from packed tarballs in CI)' },
