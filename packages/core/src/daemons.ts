@@ -26,6 +26,8 @@ export interface DaemonWiring {
   keyStore: KeyStore;
   logger?: Logger;
   bus?: EventBus;
+  /** Masters only: the process's soft RLIMIT_NOFILE (`readOpenFileLimit` from `@brine/core/node`). */
+  openFileLimit?: () => number | undefined;
   /** Minions only: Salt's creds_map, shared by minions that should share credentials. */
   credentials?: CredentialsCache;
   /** Minions only: the jids already run (`FsJidCache` keeps them across restarts). */
@@ -42,6 +44,7 @@ export function createMaster(config: Partial<MasterConfig>, wiring: DaemonWiring
     keyStore: wiring.keyStore,
     logger: wiring.logger ?? silentLogger,
     ...(wiring.bus ? { bus: wiring.bus } : {}),
+    ...(wiring.openFileLimit ? { openFileLimit: wiring.openFileLimit } : {}),
   });
 }
 

@@ -14,5 +14,6 @@ export * from './config/index.js';
 export * from './events/index.js';
 export * from './master/index.js';
 export * from './minion/index.js';
+export { FairScheduler, type FairSchedulerOptions } from './limits/fair-scheduler.js';
 export { createMaster, createMinion } from './daemons.js';
 export type { DaemonWiring } from './daemons.js';

@@ -24,6 +24,13 @@ export interface ReqChannelOptions {
   version?: number;
   encryptionAlgorithm?: string;
   signingAlgorithm?: string;
+  /**
+   * Encrypted loads over this many bytes wait, on a new connection, until a request on that
+   * connection was answered: a master authenticates each connection (tcp, ws) and applies its small
+   * `auth_max_message_size` (16 KiB by default) until then. Default 4096 (a real `_auth` fits
+   * under it, so no sane master limit is lower). 0 turns the proof off.
+   */
+  proveAbove?: number;
 }
 
 export interface SendOptions extends AbortOptions {
@@ -50,6 +57,11 @@ export class ReqChannel {
   private readonly version: number;
   /** The minion's `tok`, once known (it never changes for these keys): no await per request. */
   private tok: Uint8Array | undefined;
+  private readonly proveAbove: number;
+  /** Counts the client's connections; `proven` is the one on which a request was answered. */
+  private connection = 0;
+  private proven = -1;
+  private proving: Promise<void> | undefined;
 
   private readonly client: RequestClient;
   private readonly auth: AsyncAuth;
@@ -70,6 +82,10 @@ export class ReqChannel {
     this.timeout = options.timeout ?? 60;
     this.tries = options.tries ?? 3;
     this.version = options.version ?? PROTOCOL_VERSION;
+    this.proveAbove = options.proveAbove ?? DEFAULT_PROVE_ABOVE;
+    this.client.events.on('connect', () => {
+      this.connection++;
+    });
   }
 
   /** Sends `load` encrypted and resolves with the decrypted reply. */
@@ -126,20 +142,51 @@ export class ReqChannel {
       body.tok = this.tok ??= await this.keys.token();
       body.id = this.options.id;
     }
-    const envelope: Dict = { enc: 'aes', load: crypticle.dumps(body), version: this.version };
+    const blob = crypticle.dumps(body);
+    if (this.proveAbove > 0 && blob.length > this.proveAbove && !this.isProven()) await this.prove(creds, options);
+    const envelope: Dict = { enc: 'aes', load: blob, version: this.version };
     if (this.version > 2) {
       envelope.id = this.options.id;
       envelope.enc_algo = this.options.encryptionAlgorithm ?? this.suite.encAlgos[0];
       envelope.sig_algo = this.options.signingAlgorithm ?? this.suite.sigAlgos[0];
     }
+    const connection = this.connection;
     const reply = await this.client.request(envelope, this.withTimeout(options));
-    const blob = bytesField(reply);
-    if (!blob) {
+    const replyBlob = bytesField(reply);
+    if (!replyBlob) {
       throw new AuthError(ErrorCodes.AUTHENTICATION, `the master could not process the request (${describe(reply)})`);
     }
-    return crypticle.loads(blob, { nonce });
+    const value = crypticle.loads(replyBlob, { nonce });
+    // An encrypted answer on the same connection: the master verified us there (it authenticates
+    // the connection on any request that decrypted and whose token verified).
+    if (connection === this.connection) this.proven = connection;
+    return value;
+  }
+
+  private isProven(): boolean {
+    return this.proven === this.connection && this.client.connected;
+  }
+
+  /**
+   * Sends one tiny verified request (`_minion_event` with no events: Salt and Brine masters answer
+   * it without doing anything) so the connection is authenticated before a large request follows.
+   * Concurrent large requests share one proof. A failure is the caller's to retry.
+   */
+  private prove(creds: AuthCredentials, options: AbortOptions): Promise<void> {
+    this.proving ??= this.transfer(
+      { cmd: '_minion_event', id: this.options.id, events: [] },
+      creds,
+      options.timeout === undefined ? {} : { timeout: options.timeout },
+    )
+      .then(() => undefined)
+      .finally(() => {
+        this.proving = undefined;
+      });
+    return this.proving;
   }
 }
+
+const DEFAULT_PROVE_ABOVE = 4096;
 
 function describe(reply: unknown): string {
   if (typeof reply === 'string') return JSON.stringify(reply.slice(0, 80));

@@ -102,10 +102,18 @@ export interface MasterConfig extends CommonConfig {
   keep_jobs: number;
   /** Brine: refused requests log at most this many WARNING lines per minute per kind; the rest are counted (default 10; 0 = no limit). */
   log_rate_limit: number;
+  /** Brine: refused requests an unauthenticated tcp/ws connection may have before it is closed (default 8; 0 = never). */
+  max_unauthenticated_refusals: number;
   /** Brine: most events in one `_minion_event` request; a bigger one is refused whole (default 1000; 0 = no limit). */
   minion_event_max_events: number;
   /** Brine: most top-level keys in one event's data; a request with a bigger one is refused whole (default 10000; 0 = no limit). */
   minion_event_max_keys: number;
+  /** Brine: ms of request handling per event-loop turn before the master serves connections in turn, round-robin (default 4; 0 = off). */
+  request_fair_slice: number;
+  /** Salt `max_open_files` (default 100000): the descriptors the master plans with, lowered to the process's soft RLIMIT_NOFILE when known. */
+  max_open_files: number;
+  /** Brine: descriptors kept out of the connection caps for the control socket, the key store and logs (default 128). */
+  fd_reserve: number;
   /** Salt `auth_events`: fire salt/auth events. */
   auth_events: boolean;
   /** Seconds a publish waits for a slow subscriber (Salt `publish_drain_timeout`). */

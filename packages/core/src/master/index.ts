@@ -9,5 +9,7 @@ export { matchTarget, selectMinions, TARGET_TYPES } from './targeting.js';
 export type { Target, TargetType } from './targeting.js';
 export { registerMasterCommands } from './master-commands.js';
 export type { CommandDeps } from './master-commands.js';
+export { fitConnectionsToFds } from './fd-budget.js';
+export type { FdBudget } from './fd-budget.js';
 export { MasterTelemetry } from './telemetry.js';
 export type { JobCompleteEvent, MasterStats, MasterTelemetryEvents, PublishEvent, RequestEvent } from './telemetry.js';

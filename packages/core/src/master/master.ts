@@ -11,6 +11,7 @@ import {
   type Logger,
   type PublishServer,
   type RequestServer,
+  type RequestServerStats,
   type TransportCapabilities,
   type TransportFactory,
   deadline,
@@ -25,6 +26,7 @@ import { KeyManager, loadableIn, type KeyChange } from '../keystore/key-manager.
 import type { KeyStore } from '../keystore/types.js';
 import type { Dict } from '../protocol/values.js';
 import { composeMasterCore, type MasterCore } from './compose.js';
+import { fitConnectionsToFds, type FdBudget } from './fd-budget.js';
 import { JidFactory } from './jid.js';
 import { JobTracker, type JobResult } from './jobs.js';
 import { registerMasterCommands } from './master-commands.js';
@@ -61,6 +63,8 @@ export interface MasterDeps {
   keyStore: KeyStore;
   logger?: Logger;
   bus?: EventBus;
+  /** The process's soft RLIMIT_NOFILE (`readOpenFileLimit` from `@brine/core/node`); undefined when unknown. */
+  openFileLimit?: () => number | undefined;
 }
 
 /**
@@ -79,6 +83,7 @@ export class Master {
   /** Requests, publishes and completed jobs as they happen, for metrics (`@brine/core/metrics`). */
   readonly telemetry = new MasterTelemetry();
   private readonly transport: TransportFactory;
+  private readonly openFileLimit: (() => number | undefined) | undefined;
   private configured: TransportFactory | undefined;
   private readonly logger: Logger;
   private readonly jobs: JobTracker;
@@ -99,6 +104,7 @@ export class Master {
   constructor(deps: MasterDeps) {
     this.config = deps.config;
     this.transport = deps.transport;
+    this.openFileLimit = deps.openFileLimit;
     this.suite = deps.suite;
     this.store = deps.keyStore;
     this.logger = deps.logger ?? silentLogger;
@@ -141,6 +147,17 @@ export class Master {
     return [...this.connected].sort();
   }
 
+  /** How the connection caps were fitted under the descriptor limit (after `start`). */
+  get fdBudget(): FdBudget | undefined {
+    return this.budget;
+  }
+  private budget: FdBudget | undefined;
+
+  /** What the request server holds and has refused (`RequestServer.stats`), once started. */
+  requestStats(): RequestServerStats | undefined {
+    return this.parts?.reqServer.stats?.();
+  }
+
   /** `running` once the listeners are bound and the keys loaded; `closed` after `close()` or a failed start. */
   get status(): MasterStats['state'] {
     return this.state;
@@ -174,9 +191,18 @@ export class Master {
     this.state = 'starting';
     const { config, suite, store, logger } = this;
     logger.info('Creating master process manager');
-    const options = transportOptionsOf(config, this.transport, {
-      logger: logger.child(`transport.${this.transport.name}`),
-    });
+    // Connection caps fitted under the descriptor limit: a flood leaves fds for the control socket
+    // and the key store.
+    const { options, budget } = fitConnectionsToFds(
+      transportOptionsOf(config, this.transport, { logger: logger.child(`transport.${this.transport.name}`) }),
+      { maxOpenFiles: config.max_open_files, softLimit: this.openFileLimit?.(), reserve: config.fd_reserve },
+    );
+    this.budget = budget;
+    if (budget?.lowered) {
+      logger.warning(
+        `max_connections lowered to ${budget.perListener} per listener: ${budget.limit} open files (max_open_files / ulimit -n) minus fd_reserve ${budget.reserve}, shared by the request and publish listeners`,
+      );
+    }
     // The factory with this config's options: its capabilities are the ones that hold here.
     const transport = (this.configured = this.transport.withOptions(options));
     const { targetedPublish, presence, tls } = transport.capabilities;

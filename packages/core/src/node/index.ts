@@ -17,4 +17,5 @@ export type { PooledSuiteOptions } from './pooled-suite.js';
 export type { CryptoWorkerInfo } from './crypto-worker.js';
 export * from './ipc/index.js';
 export { startMaintenance } from './maintenance.js';
+export { readOpenFileLimit } from './open-file-limit.js';
 export * from './plugins/index.js';
