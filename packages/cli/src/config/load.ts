@@ -22,7 +22,8 @@ export interface ConfigSource {
   overrides?: Record<string, unknown>;
 }
 
-type Options = Record<string, unknown>;
+/** Config options by Salt name, as read (values not yet checked against Brine's types). */
+export type Options = Record<string, unknown>;
 
 export interface LoadedConfig<C> {
   /** Salt's defaults, then the files, then the flags; options Brine does not know are kept. */

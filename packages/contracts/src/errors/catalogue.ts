@@ -166,11 +166,9 @@ export const ERROR_CATALOGUE = {
   ERR_REMOTE: { class: 'BrineError', when: 'the other side reported an error (control socket replies)' },
 } as const satisfies Record<ErrorCode, ErrorCatalogueEntry>;
 
-type Catalogue = typeof ERROR_CATALOGUE;
-
 /** The codes raised as class `C`. */
 export type CodesOf<C extends ErrorClassName> = {
-  [K in ErrorCode]: Catalogue[K]['class'] extends C ? K : never;
+  [K in ErrorCode]: (typeof ERROR_CATALOGUE)[K]['class'] extends C ? K : never;
 }[ErrorCode];
 
 /** The class name a code is raised as. */
