@@ -29,4 +29,10 @@ export default tseslint.config(
     files: ['**/test/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    // The consumer check's CommonJS sample is require() on purpose.
+    files: ['scripts/consumer/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -32,6 +32,8 @@ for (const name of packages) {
     (t) => !t.includes('*') && !existsSync(join(unpacked, t)),
   );
   if (JSON.stringify(packed).includes('workspace:')) missing.push('(a workspace: range was not rewritten)');
+  const licence = join(unpacked, 'LICENSE');
+  if (!existsSync(licence) || !readFileSync(licence, 'utf8').includes('Apache License')) missing.push('LICENSE');
   let lint = '';
   try {
     lint = execFileSync('npx', ['publint', '--strict', unpacked], { encoding: 'utf8' });

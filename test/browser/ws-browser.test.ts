@@ -152,7 +152,7 @@ describe('@brine/transport-ws in Chromium', () => {
     );
     await page.evaluate(async (address) => {
       const client = window.brine.wsTransport().publishClient();
-      await client.connect(address, { timeout: 5000, presence: () => ({ id: 'browser-minion' }) });
+      await client.connect(address, { timeout: 5000, presence: async () => ({ id: 'browser-minion' }) });
       void (async () => {
         for await (const payload of client) window.reportPublish(Array.from(payload));
       })();

@@ -33,7 +33,8 @@ Options:
 
 export function parseCli(argv: string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
-    args: argv,
+    // `pnpm bench -- --quick` hands the script a leading `--`.
+    args: argv[0] === '--' ? argv.slice(1) : argv,
     strict: true,
     allowPositionals: false,
     options: {
@@ -58,7 +59,7 @@ export function parseCli(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   const pin = values.pin ?? 'off';
   if (!['off', 'split', 'same'].includes(pin)) {
-    throw new ConfigError(`--pin must be off, split or same (got '${pin}')`, undefined, ErrorCodes.INVALID_ARGUMENT);
+    throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `--pin must be off, split or same (got '${pin}')`);
   }
   const options: BenchOptions = { quick: values.quick ?? false, pin: pin as Pinning };
   if (values.only) options.only = parseList(values.only, FAMILIES, 'family');

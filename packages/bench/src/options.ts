@@ -40,14 +40,10 @@ export function parseList<T extends string>(value: string, allowed: readonly T[]
     .filter(Boolean);
   for (const item of items) {
     if (!(allowed as readonly string[]).includes(item)) {
-      throw new ConfigError(
-        `unknown ${what} '${item}' (expected ${allowed.join(', ')})`,
-        undefined,
-        ErrorCodes.INVALID_ARGUMENT,
-      );
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `unknown ${what} '${item}' (expected ${allowed.join(', ')})`);
     }
   }
-  if (items.length === 0) throw new ConfigError(`no ${what} given`, undefined, ErrorCodes.INVALID_ARGUMENT);
+  if (items.length === 0) throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `no ${what} given`);
   return [...new Set(items)] as T[];
 }
 

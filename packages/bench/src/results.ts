@@ -1,7 +1,10 @@
 /** The shape of one benchmark run: what `runBench` returns and what `--json` writes. */
 
-export const TRANSPORTS = ['zeromq', 'tcp', 'ws'] as const;
-export type TransportName = (typeof TRANSPORTS)[number];
+import { BUILTIN_TRANSPORT_NAMES, type BuiltinTransportName } from '@brine/core/node';
+
+/** The transports the bench compares: the built-ins of core's catalogue (each has a raw-library baseline). */
+export const TRANSPORTS: readonly BuiltinTransportName[] = BUILTIN_TRANSPORT_NAMES;
+export type TransportName = BuiltinTransportName;
 
 export const FAMILIES = ['reqrep', 'pubsub', 'auth', 'salt'] as const;
 export type Family = (typeof FAMILIES)[number];

@@ -1,4 +1,5 @@
 /** `runBench`: runs the chosen families side by side, checks the targets and writes the outputs. */
+import { preloadTransports } from './transports.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError, ErrorCodes } from '@brine/contracts';
 import { dirname, join, resolve } from 'node:path';
@@ -27,6 +28,7 @@ export interface BenchOutputs {
 }
 
 export async function runBench(options: BenchOptions = {}): Promise<BenchOutputs> {
+  await preloadTransports();
   const root = repoRoot();
   if (options.from) {
     const results = readResults(options.from);
@@ -84,10 +86,10 @@ export function readResults(file: string): BenchResults {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`cannot read bench results from ${file}`, { cause: error });
+    throw new ConfigError(ErrorCodes.CONFIG, `cannot read bench results from ${file}`, { cause: error });
   }
   if (typeof parsed !== 'object' || parsed === null || (parsed as { schema?: unknown }).schema !== 'brine-bench/1') {
-    throw new ConfigError(`${file} is not a brine-bench/1 results file`, undefined, ErrorCodes.INVALID_ARGUMENT);
+    throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `${file} is not a brine-bench/1 results file`);
   }
   return parsed as BenchResults;
 }

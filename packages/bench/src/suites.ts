@@ -1,4 +1,4 @@
-import { ConfigError, type CryptoSuite } from '@brine/contracts';
+import { ErrorCodes, ConfigError, type CryptoSuite } from '@brine/contracts';
 import { type KeyStore } from '@brine/core';
 import { createPooledSuite } from '@brine/core/node';
 import { createForgeSaltSuite } from '@brine/crypto/forge';
@@ -31,7 +31,7 @@ export async function masterSuite(name: SuiteName): Promise<SuiteHandle> {
       return { suite: pooled, close: () => pooled.close() };
     }
     default:
-      throw new ConfigError(`unknown crypto suite '${String(name)}'`);
+      throw new ConfigError(ErrorCodes.CONFIG, `unknown crypto suite '${String(name)}'`);
   }
 }
 

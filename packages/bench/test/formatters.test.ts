@@ -128,6 +128,8 @@ describe('command line', () => {
     expect(parseCli(['--update-benchmarks-md'])).toMatchObject({ updateBenchmarksMd: true });
     expect(parseCli(['--no-files'])).toMatchObject({ json: false, html: false });
     expect(parseCli(['-h'])).toBe('help');
+    // `pnpm bench -- --quick`, as the README shows it, passes the `--` through.
+    expect(parseCli(['--', '--quick'])).toMatchObject({ quick: true });
   });
 
   it('rejects unknown names with typed errors', () => {

@@ -21,10 +21,14 @@ export interface Parsed<O extends OptionSpecs> {
   positionals: string[];
 }
 
-/** `node:util` parseArgs, strict, with its errors turned into ERR_INVALID_ARGUMENT for exit code 2. */
+/**
+ * `node:util` parseArgs, strict, with its errors turned into ERR_INVALID_ARGUMENT for exit code 2.
+ * A leading `--` is dropped: `pnpm demo -- --transport tcp` hands the script `demo -- --transport tcp`.
+ */
 export function parseCommandArgs<O extends OptionSpecs>(command: string, argv: string[], options: O): Parsed<O> {
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
     return { values: values as Parsed<O>['values'], positionals };
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.split('. To specify')[0];
@@ -33,7 +37,7 @@ export function parseCommandArgs<O extends OptionSpecs>(command: string, argv: s
 }
 
 export function usageError(message: string): ConfigError {
-  return new ConfigError(message, undefined, ErrorCodes.INVALID_ARGUMENT);
+  return new ConfigError(ErrorCodes.INVALID_ARGUMENT, message);
 }
 
 /** A non-negative integer option (`--minions 3`, `--publish-port 0`). */

@@ -44,5 +44,6 @@ export async function loadContext(
     stderr: io.stderr,
   });
   for (const note of loaded.notes) cli.logger.debug(note);
+  for (const warning of loaded.warnings) cli.logger.warning(warning);
   return { ...loaded, cli };
 }

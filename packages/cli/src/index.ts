@@ -8,7 +8,7 @@ export { main, COMMANDS } from './main.js';
 export type { Command } from './main.js';
 export { ExitCodes, exitCodeOf } from './exit-codes.js';
 export type { ExitCode } from './exit-codes.js';
-export { loadConfig, DEFAULT_CONFIG_DIR, TRANSPORT_NAMES, CRYPTO_NAMES } from './config/load.js';
+export { loadConfig, DEFAULT_CONFIG_DIR } from './config/load.js';
 export type { ConfigSource, LoadedConfig, Role } from './config/load.js';
 export { flagsToOverrides } from './config/flags.js';
 export { parseSaltYaml } from './config/yaml.js';

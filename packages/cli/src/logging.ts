@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import {
+  ErrorCodes,
   ConfigError,
   createLogger,
   formatRecord,
@@ -31,9 +32,13 @@ export const LOG_LEVEL_NAMES = Object.keys(SALT_LEVELS).filter((n) => n !== 'war
 export function toLogLevel(value: unknown, option = 'log_level'): LogLevel {
   const level = typeof value === 'string' ? SALT_LEVELS[value.toLowerCase()] : undefined;
   if (!level) {
-    throw new ConfigError(`${option} must be one of ${LOG_LEVEL_NAMES.join(', ')}; got ${JSON.stringify(value)}`, {
-      details: { option },
-    });
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `${option} must be one of ${LOG_LEVEL_NAMES.join(', ')}; got ${JSON.stringify(value)}`,
+      {
+        details: { option },
+      },
+    );
   }
   return level;
 }
@@ -55,6 +60,8 @@ export interface CliLogger {
   logger: Logger;
   /** Whether records at `level` reach the console (the CLI prints stacks only at debug). */
   console: LogLevel;
+  /** Closes the log file and opens it again by name (after log rotation moved it); no-op without one. */
+  reopen(): Promise<void>;
   /** Flushes and closes the log file. */
   close(): Promise<void>;
 }
@@ -65,18 +72,22 @@ export function createCliLogger(options: CliLoggerOptions): CliLogger {
   const consoleLevel = LogLevels[options.level];
   const fileLevel = LogLevels[options.logFileLevel ?? options.level];
   let file: WriteStream | undefined;
-  if (options.logFile) {
+  const open = (path: string): WriteStream => {
     try {
-      mkdirSync(dirname(options.logFile), { recursive: true, mode: 0o700 });
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     } catch {
       // createWriteStream reports the failure below
     }
-    file = createWriteStream(options.logFile, { flags: 'a', mode: 0o600 });
-    file.on('error', (error) => {
-      stderr.write(`[WARNING ] Cannot write log file ${options.logFile}: ${error.message}\n`);
-      file = undefined;
+    const stream = createWriteStream(path, { flags: 'a', mode: 0o600 });
+    stream.on('error', (error) => {
+      stderr.write(`[WARNING ] Cannot write log file ${path}: ${error.message}\n`);
+      if (file === stream) file = undefined;
     });
-  }
+    return stream;
+  };
+  const end = (stream: WriteStream | undefined): Promise<void> =>
+    new Promise((resolve) => (stream ? stream.end(() => resolve()) : resolve()));
+  if (options.logFile) file = open(options.logFile);
   const sink = (record: LogRecord): void => {
     const n = LogLevels[record.level];
     if (n >= consoleLevel) stderr.write(`${formatConsole(record, options.label)}\n`);
@@ -90,13 +101,17 @@ export function createCliLogger(options: CliLoggerOptions): CliLogger {
   return {
     logger,
     console: options.level,
-    close: () =>
-      new Promise<void>((resolve) => {
-        const f = file;
-        file = undefined;
-        if (!f) return resolve();
-        f.end(() => resolve());
-      }),
+    reopen: async () => {
+      if (!options.logFile) return;
+      const old = file;
+      file = open(options.logFile);
+      await end(old);
+    },
+    close: async () => {
+      const f = file;
+      file = undefined;
+      await end(f);
+    },
   };
 }
 

@@ -26,3 +26,27 @@ export function onShutdown(onForced: (name: string) => void = () => process.exit
     },
   };
 }
+
+export interface ServiceSignalHandlers {
+  /** SIGHUP: reopen log files (log rotation). */
+  reload(): void | Promise<void>;
+  /** SIGUSR1 / SIGUSR2: never fatal, never Node's inspector; reported through this. */
+  info(name: NodeJS.Signals): void;
+}
+
+/**
+ * The signals a daemon answers besides SIGINT/SIGTERM. Without a listener SIGHUP ends the
+ * process (exit 129) and SIGUSR1 opens Node's inspector on 127.0.0.1:9229; a listener prevents both.
+ */
+export function onServiceSignals(handlers: ServiceSignalHandlers): () => void {
+  const hup = (): void => void handlers.reload();
+  const usr = (name: NodeJS.Signals): void => handlers.info(name);
+  process.on('SIGHUP', hup);
+  process.on('SIGUSR1', usr);
+  process.on('SIGUSR2', usr);
+  return () => {
+    process.off('SIGHUP', hup);
+    process.off('SIGUSR1', usr);
+    process.off('SIGUSR2', usr);
+  };
+}

@@ -1,6 +1,22 @@
-import { ConfigError, ErrorCodes, type CryptoSuite, type Logger, type TransportFactory } from '@brine/contracts';
+import {
+  ConfigError,
+  ErrorCodes,
+  TransportRegistry,
+  type CryptoSuite,
+  type Logger,
+  type TransportFactory,
+} from '@brine/contracts';
 import { availableParallelism } from 'node:os';
-import { createPooledSuite } from '@brine/core/node';
+import {
+  BUILTIN_TRANSPORT_NAMES,
+  createPooledSuite,
+  loadCryptoSuite,
+  loadTransport,
+  type LoadPluginOptions,
+} from '@brine/core/node';
+
+/** Packages are looked up from the CLI's own install (the built-ins), then from the current directory. */
+const FROM: LoadPluginOptions = { from: [import.meta.url] };
 
 export interface LoadedTransports {
   /** Every transport that loaded, for `DaemonWiring.transports` (a TransportRegistry list). */
@@ -9,22 +25,14 @@ export interface LoadedTransports {
   unavailable: Map<string, Error>;
 }
 
-/** The three transports by Salt name; each package loads on its own, so a broken one only breaks itself. */
-const TRANSPORT_LOADERS: ReadonlyArray<[string, () => Promise<TransportFactory>]> = [
-  ['zeromq', async () => (await import('@brine/transport-zmq')).zmqTransport()],
-  ['tcp', async () => (await import('@brine/transport-tcp')).tcpTransport()],
-  ['ws', async () => (await import('@brine/transport-ws')).wsTransport()],
-];
-
-/** Loads the transports (all of them, or the ones named). */
-export async function loadTransports(names?: readonly string[]): Promise<LoadedTransports> {
-  const wanted = TRANSPORT_LOADERS.filter(([name]) => !names || names.includes(name));
+/** Loads the built-in transports (all of them, or the ones named); each loads on its own, so a broken one only breaks itself. */
+export async function loadTransports(names: readonly string[] = BUILTIN_TRANSPORT_NAMES): Promise<LoadedTransports> {
   const factories: TransportFactory[] = [];
   const unavailable = new Map<string, Error>();
   await Promise.all(
-    wanted.map(async ([name, load]) => {
+    names.map(async (name) => {
       try {
-        factories.push(await load());
+        factories.push((await loadTransport(name, FROM)).value);
       } catch (error) {
         unavailable.set(name, error instanceof Error ? error : new Error(String(error)));
       }
@@ -33,22 +41,27 @@ export async function loadTransports(names?: readonly string[]): Promise<LoadedT
   return { factories, unavailable };
 }
 
-/** The transports for a daemon whose config names `transport`; ERR_UNKNOWN_TRANSPORT (exit 2) if it cannot load. */
-export async function transportsFor(transport: string): Promise<TransportFactory[]> {
-  const loaded = await loadTransports();
-  const failure = loaded.unavailable.get(transport);
-  if (failure) {
+/**
+ * The transport a daemon's config names, a built-in or a package (`transport: '@acme/brine-transport-x'`),
+ * registered under that name. ConfigError `ERR_UNKNOWN_TRANSPORT` (exit 2) naming the package if it cannot load.
+ */
+export async function transportsFor(transport: string): Promise<TransportRegistry> {
+  let factory: TransportFactory;
+  try {
+    factory = (await loadTransport(transport, FROM)).value;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(
-      `transport '${transport}' is not available: ${failure.message.split('\n')[0]}`,
-      { cause: failure, details: { transport } },
       ErrorCodes.UNKNOWN_TRANSPORT,
+      `transport '${transport}' is not available: ${(error as Error).message.split('\n')[0]}`,
+      { cause: error, details: { transport } },
     );
   }
-  return loaded.factories;
+  return new TransportRegistry().register(factory, factory.name === transport ? [] : [transport]);
 }
 
 export interface SuiteChoice {
-  /** `salt` (RSA/AES, Salt's scheme on node:crypto) or `nacl` (Brine-to-Brine). */
+  /** A built-in suite (`salt`: Salt's RSA/AES on node:crypto; `nacl`: Brine-to-Brine) or a package. */
   crypto: string;
   /** Master only: run private-key operations on this many worker threads (0 = none). */
   worker_threads?: number;
@@ -60,11 +73,6 @@ export interface BuiltSuite {
   close(): Promise<void>;
 }
 
-const BACKENDS: Readonly<Record<string, { module: string; exportName: string }>> = {
-  salt: { module: '@brine/crypto/node', exportName: 'createNodeSaltSuite' },
-  nacl: { module: '@brine/crypto/node', exportName: 'createNodeNaclSuite' },
-};
-
 /** `worker_threads`: -1 means one thread per core, and no pool on a single core (it would only add hops). */
 export function poolSize(workerThreads: number): number {
   if (workerThreads >= 0) return workerThreads;
@@ -74,17 +82,13 @@ export function poolSize(workerThreads: number): number {
 
 /** The crypto suite a config asks for; with `worker_threads > 0`, the pooled suite over it (or the plain one if the pool cannot start). */
 export async function buildSuite(choice: SuiteChoice, logger: Logger): Promise<BuiltSuite> {
-  const backend = BACKENDS[choice.crypto];
-  if (!backend) {
-    throw new ConfigError(`crypto must be one of ${Object.keys(BACKENDS).join(', ')}; got '${choice.crypto}'`);
-  }
-  const node = await import('@brine/crypto/node');
-  const base = choice.crypto === 'nacl' ? node.createNodeNaclSuite() : node.createNodeSaltSuite();
+  const loaded = await loadCryptoSuite(choice.crypto, FROM);
+  const base = loaded.value;
   const threads = poolSize(choice.worker_threads ?? 0);
   if (threads <= 0) return { suite: base, close: async () => {} };
   const pooled = createPooledSuite(base, {
-    module: import.meta.resolve(backend.module),
-    exportName: backend.exportName,
+    module: loaded.module,
+    exportName: loaded.exportName,
     size: threads,
     unref: true,
     logger: logger.child('workers'),
@@ -99,7 +103,6 @@ export async function buildSuite(choice: SuiteChoice, logger: Logger): Promise<B
   logger.debug(`Started ${threads} crypto worker thread(s) for ${choice.crypto}`);
   return { suite: pooled, close: () => pooled.close() };
 }
-
 const ALGORITHM_OPTIONS = [
   ['encryption_algorithm', 'encAlgos'],
   ['signing_algorithm', 'sigAlgos'],
@@ -131,6 +134,7 @@ export function fitAlgorithms<C extends object>(config: C, suite: CryptoSuite): 
       continue;
     }
     throw new ConfigError(
+      ErrorCodes.CONFIG,
       `${option} ${value} is not spoken by crypto '${suite.id}' (it speaks ${supported.join(', ')})`,
       {
         details: { option },

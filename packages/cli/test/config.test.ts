@@ -128,9 +128,9 @@ describe('loadConfig', () => {
 
   it.each([
     ['publish_port: "4505"', /publish_port must be a number/],
-    ['transport: udp', /transport must be one of zeromq, tcp, ws/],
+    ['transport: "UDP over carrier pigeon"', /transport must be one of zeromq, tcp, ws or a package name/],
     ['log_level: loud', /log_level must be one of/],
-    ['crypto: rot13', /crypto must be one of salt, nacl/],
+    ['crypto: "rot 13"', /crypto must be one of salt, nacl, salt-forge, nacl-tweetnacl or a package name/],
     ['auto_accept: maybe', /auto_accept must be a boolean/],
   ])('bad value %s is ERR_CONFIG', async (line, message) => {
     const dir = await configDir({ master: `${line}\n` });
@@ -147,6 +147,42 @@ describe('loadConfig', () => {
     expect(config.id).toBe('web1');
     expect(config.master).toBe('127.0.0.1');
     expect(config.master_port).toBe(4506);
+  });
+});
+
+describe('config checks', () => {
+  it('a misspelled option is a warning with a suggestion; a Salt option Brine ignores is a debug note', async () => {
+    const dir = await configDir({
+      master: 'publsh_port: 4510\nauto_acept: true\nfile_roots: {base: [/srv/salt]}\n',
+      'master.d/extra.conf': 'timeout: 9\n',
+    });
+    const loaded = await loadConfig('master', { configDir: dir, overrides: { ret_prot: 4511 } });
+    expect(loaded.warnings).toEqual([
+      `Unknown option 'publsh_port' in ${join(dir, 'master')}: did you mean 'publish_port'?`,
+      `Unknown option 'auto_acept' in ${join(dir, 'master')}: did you mean 'auto_accept'?`,
+      "Unknown option 'ret_prot' in the command line: did you mean 'ret_port'?",
+    ]);
+    expect(loaded.notes).toContain(`Option 'file_roots' in ${join(dir, 'master')} is not used by Brine`);
+    expect(loaded.config.timeout).toBe(9);
+  });
+
+  it.each([
+    ['publish_port: 70000', 'publish_port must be an integer from 0 to 65535, got 70000'],
+    ['ret_port: -1', 'ret_port must be an integer from 0 to 65535, got -1'],
+    ['timeout: -5', 'timeout must be a number of at least 0, got -5'],
+    ['publish_port: 4505.5', 'publish_port must be an integer from 0 to 65535, got 4505.5'],
+  ])('%s is one ERR_CONFIG line naming the option and the file', async (line, message) => {
+    const dir = await configDir({ 'master.d/ports.conf': `${line}\n`, master: 'transport: tcp\n' });
+    const error = await configError(loadConfig('master', { configDir: dir }));
+    expect(error.code).toBe('ERR_CONFIG');
+    expect(error.message).toBe(`${message} (in ${join(dir, 'master.d/ports.conf')})`);
+  });
+
+  it('a wrong type names the file that set it', async () => {
+    const dir = await configDir({ master: 'auto_accept: maybe\n' });
+    const error = await configError(loadConfig('master', { configDir: dir }));
+    expect(error.message).toContain('auto_accept');
+    expect(error.message).toContain(`(in ${join(dir, 'master')})`);
   });
 });
 

@@ -19,7 +19,9 @@ describe('brine demo', () => {
   it.each(['tcp', 'zeromq', 'ws'])(
     'runs a master and three minions over %s and exits 0 with every True',
     async (transport) => {
-      const r = await runCli(['demo', '--transport', transport], { timeoutMs: 60_000 });
+      // tcp as README.md shows it (`pnpm demo -- --transport tcp` hands the CLI a leading `--`).
+      const argv = transport === 'tcp' ? ['demo', '--', '--transport', transport] : ['demo', '--transport', transport];
+      const r = await runCli(argv, { timeoutMs: 60_000 });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain(`1 master + 3 minions on 127.0.0.1 over ${transport}`);
       for (const id of ['alpha', 'beta', 'gamma']) {
@@ -76,8 +78,22 @@ describe('brine demo', () => {
   }, 70_000);
 
   it('rejects a bad option with exit code 2', async () => {
-    const r = await runCli(['demo', '--transport', 'carrier-pigeon']);
+    const r = await runCli(['demo', '--transport', 'Carrier Pigeon']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--transport must be one of zeromq, tcp, ws/);
+    expect(r.stderr).toMatch(/--transport must be one of zeromq, tcp, ws or a package name/);
+  });
+
+  it('names the package when a transport package is not installed, with exit code 2', async () => {
+    const r = await runCli(['demo', '--transport', '@acme/brine-transport-carrier-pigeon']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/package @acme\/brine-transport-carrier-pigeon is not installed/);
+    expect(r.stderr).toMatch(/npm i @acme\/brine-transport-carrier-pigeon/);
+  });
+
+  it('runs on a third-party transport loaded by its package name', async () => {
+    const r = await runCli(['demo', '--transport', '@acme/brine-transport-memory', '--minions', '2']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/memory/);
   });
 });

@@ -5,7 +5,7 @@
  * shared helpers (reconnect policy, bounded queues, redialer), the CryptoSuite contract and small
  * abort/byte utilities. Runs in Node and in browsers; no DI container, no polyfill.
  */
-export * from './errors.js';
+export * from './errors/index.js';
 export * from './logger.js';
 export * from './serial/index.js';
 export * from './transport/index.js';
@@ -14,3 +14,4 @@ export { TypedEmitter } from './util/emitter.js';
 export { deadline, raceSignal, defer, delay, throwIfAborted, asAbortError } from './util/abort.js';
 export type { AbortOptions, Deadline, Deferred } from './util/abort.js';
 export * as bytes from './util/bytes.js';
+export { isCryptoSuite, isTransportFactory } from './guards.js';

@@ -1,3 +1,4 @@
+import type { JidCache } from './minion/jid-cache.js';
 import {
   TransportRegistry,
   silentLogger,
@@ -15,8 +16,11 @@ import { Minion } from './minion/minion.js';
 
 /** What a daemon is built from, besides its config. */
 export interface DaemonWiring {
-  /** Transports the config may name (`transport: zeromq | tcp | ws | <third party>`). */
-  transports: Iterable<TransportFactory>;
+  /**
+   * Transports the config may name (`transport: zeromq | tcp | ws | <third party>`): factories,
+   * registered by their names, or a registry (which may hold aliases such as a package name).
+   */
+  transports: Iterable<TransportFactory> | TransportRegistry;
   /** The crypto backend (node:crypto's Salt suite in Node). */
   suite: CryptoSuite;
   keyStore: KeyStore;
@@ -24,6 +28,8 @@ export interface DaemonWiring {
   bus?: EventBus;
   /** Minions only: Salt's creds_map, shared by minions that should share credentials. */
   credentials?: CredentialsCache;
+  /** Minions only: the jids already run (`FsJidCache` keeps them across restarts). */
+  jidCache?: JidCache;
 }
 
 /** A Master for `config` (Salt's defaults filled in), on the transport the config names. */
@@ -31,7 +37,7 @@ export function createMaster(config: Partial<MasterConfig>, wiring: DaemonWiring
   const resolved = resolveMasterConfig(config);
   return new Master({
     config: resolved,
-    transport: new TransportRegistry(wiring.transports).get(resolved.transport),
+    transport: registryOf(wiring.transports).get(resolved.transport),
     suite: wiring.suite,
     keyStore: wiring.keyStore,
     logger: wiring.logger ?? silentLogger,
@@ -44,11 +50,20 @@ export function createMinion(config: Partial<MinionConfig>, wiring: DaemonWiring
   const resolved = resolveMinionConfig(config);
   return new Minion({
     config: resolved,
-    transport: new TransportRegistry(wiring.transports).get(resolved.transport),
+    transport: registryOf(wiring.transports).get(resolved.transport),
     suite: wiring.suite,
     keyStore: wiring.keyStore,
     logger: wiring.logger ?? silentLogger,
     ...(wiring.bus ? { bus: wiring.bus } : {}),
     ...(wiring.credentials ? { credentials: wiring.credentials } : {}),
+    ...(wiring.jidCache ? { jidCache: wiring.jidCache } : {}),
   });
+}
+
+/** The wiring's registry (checked by shape, not `instanceof`: two installed copies must still work). */
+export function registryOf(transports: DaemonWiring['transports']): TransportRegistry {
+  const maybe = transports as Partial<TransportRegistry>;
+  return typeof maybe.get === 'function' && typeof maybe.names === 'function'
+    ? (transports as TransportRegistry)
+    : new TransportRegistry(transports as Iterable<TransportFactory>);
 }

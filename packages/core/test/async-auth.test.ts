@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TimeoutError } from '@brine/contracts';
+import { ErrorCodes, TimeoutError } from '@brine/contracts';
 import { CredentialsCache, type ClearSender } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { vectorKey } from '../../../test/helpers/vectors.js';
@@ -59,7 +59,7 @@ describe('AsyncAuth', () => {
     let calls = 0;
     const flaky: ClearSender = (envelope, options) => {
       calls++;
-      if (calls < 3) return Promise.reject(new TimeoutError('no reply'));
+      if (calls < 3) return Promise.reject(new TimeoutError(ErrorCodes.TIMEOUT, 'no reply'));
       return real(envelope, options);
     };
     const minion = await createMinion({ suite, send: flaky, auth: { authTries: 3 } });
@@ -69,7 +69,7 @@ describe('AsyncAuth', () => {
   });
 
   it('gives up after auth_retries failed sign-ins with ERR_AUTH_FAILED, keeping the cause', async () => {
-    const dead: ClearSender = () => Promise.reject(new TimeoutError('no reply'));
+    const dead: ClearSender = () => Promise.reject(new TimeoutError(ErrorCodes.TIMEOUT, 'no reply'));
     const minion = await createMinion({ suite, send: dead, auth: { authTries: 2, authRetries: 3 } });
     const error = await rejection(minion.auth.authenticate());
     expect(error.code).toBe('ERR_AUTH_FAILED');

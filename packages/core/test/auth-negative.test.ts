@@ -4,7 +4,7 @@
  * master / minion keeps working afterwards.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCodes, bytes, dumps, loads } from '@brine/contracts';
+import { ErrorCodes, bytes, dumps, loads, type BrineError } from '@brine/contracts';
 import { MinionKeys, isDict, verifySignIn, type AuthTransition, type Dict, type SignInContext } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { hex, loadVector } from '../../../test/helpers/vectors.js';
@@ -106,7 +106,10 @@ describe('verifySignIn refuses altered replies (ERR_BAD_SIGNATURE and friends)',
     const error = await rejection(verifySignIn(await signInContext(master.publicPem), pendingRequest, reply));
     expect(error.code).toBe(ErrorCodes.BAD_SIGNATURE);
     // Without a pin Salt cannot check a pending reply's signature either: it is taken as pending.
-    expect(await verifySignIn(await signInContext(undefined), pendingRequest, reply)).toEqual({ kind: 'pending' });
+    expect(await verifySignIn(await signInContext(undefined), pendingRequest, reply)).toEqual({
+      kind: 'pending',
+      verified: false,
+    });
   });
 
   it('an accept reply whose X9.31 aes signature does not match the aes key (correctly clear-signed)', async () => {
@@ -259,7 +262,7 @@ describe('refused algorithms: {ret: "bad enc algo" | "bad sig algo"} and ERR_UNS
   ] as const;
 
   it.each(cases)(
-    'unknown %s: the master answers unsigned, the minion gives up with ERR_UNSUPPORTED_SUITE',
+    'unknown %s: the master answers unsigned; the minion logs ERR_UNSUPPORTED_SUITE and retries (never fatal)',
     async (field, option, ret) => {
       const fixture = await createMaster({ suite, auth: { autoAccept: true } });
       const load = {
@@ -277,10 +280,26 @@ describe('refused algorithms: {ret: "bad enc algo" | "bad sig algo"} and ERR_UNS
       expect(await fixture.store.listMinionKeys('accepted')).toEqual([]);
       expect(await fixture.store.listMinionKeys('pending')).toEqual([]);
 
-      const node = await createMinion({ suite, send: directSender(fixture), auth: option });
-      const error = await rejection(node.auth.authenticate());
-      expect(error.code).toBe(ErrorCodes.UNSUPPORTED_SUITE);
-      expect(node.auth.state).toBe('failed');
+      const node = await createMinion({
+        suite,
+        send: directSender(fixture),
+        auth: { ...option, acceptanceWaitTime: 0.01 },
+      });
+      const states: string[] = [];
+      node.auth.events.on('state', (t) => states.push(`${t.to}:${t.error?.code ?? ''}`));
+      const attempt = node.auth.authenticate();
+      // Two failed attempts in a row: the unsigned answer was retried with back-off.
+      await node.auth.events.once('state', { filter: (t) => t.to === 'failed' });
+      const [second] = await node.auth.events.once('state', { filter: (t) => t.to === 'failed' });
+      expect(second.error?.code).toBe(ErrorCodes.UNSUPPORTED_SUITE);
+      expect(second.retryIn).toBeGreaterThan(0);
+      expect(states.filter((x) => x === 'signing-in:')).not.toHaveLength(0);
+      // A caller with a deadline learns the last failure as the cause of its ERR_TIMEOUT.
+      const timedOut = await rejection(node.auth.authenticate({ timeout: 50 }));
+      expect(timedOut.code).toBe(ErrorCodes.TIMEOUT);
+      expect((timedOut.cause as BrineError).code).toBe(ErrorCodes.UNSUPPORTED_SUITE);
+      node.auth.close();
+      expect((await rejection(attempt)).code).toBe(ErrorCodes.CLOSED);
 
       // The same master accepts a minion speaking Salt's defaults.
       const good = await createMinion({ suite, send: directSender(fixture) });

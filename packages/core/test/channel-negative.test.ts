@@ -275,6 +275,34 @@ describe('ReqServerChannel (direct)', () => {
     await stillServes();
   });
 
+  it('authenticates the transport connection after an accepted _auth or a verified request, never otherwise', async () => {
+    let authenticated = 0;
+    const context = {
+      peer: { id: 'bounds-peer', transport: 'test' },
+      signal: new AbortController().signal,
+      authenticate: () => void authenticated++,
+    };
+    const handleIn = (message: unknown): Promise<unknown> =>
+      master.channel.handle(overTheWire(message), context) as Promise<unknown>;
+    // Refused requests: a clear command other than _auth, a replay, a wrong session key.
+    expect(await handleIn({ enc: 'clear', load: { cmd: '_return', id: 'minion1' }, version: 3 })).toBe('bad load');
+    const { envelope, nonce } = v3Request(master, { cmd: '_return', id: 'minion1', jid: 'b1' }, tok1);
+    const wire = dumps(envelope);
+    expect(openReply(master, 'minion1', await handleIn(loads(wire)), nonce)).toBe(true);
+    expect(authenticated).toBe(1); // the verified request
+    expect(await handleIn(loads(wire))).toBe('bad load'); // replayed
+    const wrong = v3Request(master, { cmd: '_return', id: 'minion1', jid: 'b2' }, tok1, {
+      key: suite.generateSessionKey(),
+    });
+    expect(await handleIn(wrong.envelope)).toBe('bad load');
+    expect(authenticated).toBe(1);
+    // An accepted _auth.
+    const node = await createMinion({ suite, send: async (env) => overTheWire(await handleIn(env)) });
+    await node.auth.authenticate();
+    expect(authenticated).toBe(2);
+    node.auth.close();
+  });
+
   it('an unknown command through ReqChannel resolves with {} (no retry, no re-auth)', async () => {
     const node = await createMinion({ suite, send: directSender(master) });
     let requests = 0;
@@ -476,6 +504,57 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
   });
 
   it.each([
+    ['unsigned', undefined],
+    ['self-signed', 'impostor'],
+  ] as const)(
+    'a %s forgery with serial 2^52 under the default options is dropped and never moves the serial',
+    async (_, signer) => {
+      // The default channel (no signPubMessages given) requires signatures, as the minion config does.
+      const byDefault = new PubChannel(
+        {
+          client: tcp.publishClient(),
+          auth: node.auth,
+          keys: node.keys,
+          suite,
+          store: node.store,
+          logger: silentLogger,
+        },
+        { id: 'minion1' },
+      );
+      const mine: BrineError[] = [];
+      byDefault.events.on('dropped', (e) => mine.push(e));
+      // Anyone holding the shared AES key (every accepted minion) can build this.
+      const blob = node.auth.creds!.crypticle.dumps({ fun: 'cmd.run', jid: 'forged', tgt: '*', serial: 2 ** 52 });
+      const forged: Dict = { enc: 'aes', load: blob };
+      if (signer) forged.sig = await impostorSig(blob);
+      expect(await byDefault.decode(dumps(forged))).toBeUndefined();
+      expect(codes(mine)).toEqual([ErrorCodes.BAD_SIGNATURE]);
+      expect(node.auth.creds!.crypticle.serial).toBe(0);
+      // The next genuine publish (serial 1) still runs.
+      expect(await byDefault.decode(await publishBytes({ fun: 'test.ping', jid: 'real' }))).toEqual({
+        fun: 'test.ping',
+        jid: 'real',
+      });
+      // Opting out (sign_pub_messages: false) still verifies a signature that is present.
+      const optOut = new PubChannel(
+        {
+          client: tcp.publishClient(),
+          auth: node.auth,
+          keys: node.keys,
+          suite,
+          store: node.store,
+          logger: silentLogger,
+        },
+        { id: 'minion1', signPubMessages: false },
+      );
+      const blob2 = node.auth.creds!.crypticle.dumps({ fun: 'cmd.run', jid: 'forged2', serial: 2 ** 52 });
+      expect(await optOut.decode(dumps({ enc: 'aes', load: blob2, sig: await impostorSig(blob2) }))).toBeUndefined();
+      expect(node.auth.creds!.crypticle.serial).not.toBe(2 ** 52);
+      await Promise.all([byDefault.close(), optOut.close()]);
+    },
+  );
+
+  it.each([
     ['not msgpack', new Uint8Array([0xc1])],
     ['a string', dumps('hello')],
     ['load not bytes', dumps({ enc: 'aes', load: { fun: 'x' } })],
@@ -483,7 +562,7 @@ describe('PubChannel.decode drops forged and malformed publishes', () => {
   ])('malformed: %s', async (_, wire) => {
     const channelNoSig = new PubChannel(
       { client: tcp.publishClient(), auth: node.auth, keys: node.keys, suite, store: node.store, logger: silentLogger },
-      { id: 'minion1' },
+      { id: 'minion1', signPubMessages: false },
     );
     const mine: BrineError[] = [];
     channelNoSig.events.on('dropped', (e) => mine.push(e));

@@ -112,7 +112,7 @@ describe('master IPC sockets', () => {
 
     const status = (await controlRequest(sockDir, { cmd: 'status' }, 5000)) as { connected: string[] };
     expect(status.connected).toEqual([]);
-    await expect(controlRequest(sockDir, { cmd: 'nope' }, 5000)).rejects.toMatchObject({ code: 'ERR_HANDLER' });
+    await expect(controlRequest(sockDir, { cmd: 'nope' }, 5000)).rejects.toMatchObject({ code: 'ERR_UNKNOWN_COMMAND' });
     const ran = (await controlRequest(sockDir, { cmd: 'run', tgt: 'none*', fun: 'test.ping', timeout: 1 }, 5000)) as {
       minions: string[];
     };

@@ -26,12 +26,12 @@ import { tcpTransport } from '@brine/transport-tcp';
 describe('typed errors', () => {
   it('carry a stable code, their cause and their class name', () => {
     const cause = new Error('socket hang up');
-    const error = new ClosedError('closed while waiting', { cause });
+    const error = new ClosedError(ErrorCodes.CLOSED, 'closed while waiting', { cause });
     expect(error).toBeInstanceOf(BrineError);
     expect(error.code).toBe('ERR_CLOSED');
     expect(error.cause).toBe(cause);
     expect(error.name).toBe('ClosedError');
-    expect(new AbortError().code).toBe(ErrorCodes.ABORTED);
+    expect(new AbortError(ErrorCodes.ABORTED, 'The operation was aborted').code).toBe(ErrorCodes.ABORTED);
   });
 });
 

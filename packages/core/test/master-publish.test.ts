@@ -5,10 +5,11 @@ import { createNodeSaltSuite } from '@brine/crypto/node';
 import { tcpTransport } from '@brine/transport-tcp';
 
 /** A tcp transport whose publish servers record what the master hands them. */
-function recordingTcp(sent: Uint8Array[]): TransportFactory {
-  const base = tcpTransport();
+function recordingTcp(sent: Uint8Array[], base: TransportFactory = tcpTransport()): TransportFactory {
   return {
     ...base,
+    // The master configures its transport with withOptions: the copy must record too.
+    withOptions: (options) => recordingTcp(sent, base.withOptions(options)),
     publishServer(options) {
       const server = base.publishServer(options);
       const publish = server.publish.bind(server);

@@ -112,7 +112,7 @@ describe('WorkerPool: errors', () => {
     const p = pool();
     const error = await p.run('failTyped', ['forged']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CryptoError);
-    expect(error).toMatchObject({ code: ErrorCodes.BAD_SIGNATURE, message: 'forged' });
+    expect(error).toMatchObject({ code: ErrorCodes.KEY_FORMAT, message: 'forged' });
     expect(threadIds(p)).toContain((error as BrineError).details?.threadId);
   });
 

@@ -1,5 +1,5 @@
 import { createForgeSaltSuite } from '@brine/crypto/forge';
-import { cryptoCompliance } from '../../../test/compliance/crypto.js';
+import { cryptoCompliance } from '@brine/compliance/crypto';
 import { saltVectors } from './salt-vectors.js';
 
 const spec = { name: 'salt/forge', create: createForgeSaltSuite };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bytes, ErrorCodes } from '@brine/contracts';
 import { createNaclSuite, NACL_PRIVATE_LABEL, NACL_PUBLIC_LABEL } from '@brine/crypto/nacl';
 import { createNodeNaclSuite } from '@brine/crypto/node';
-import { cryptoCompliance } from '../../../test/compliance/crypto.js';
+import { cryptoCompliance } from '@brine/compliance/crypto';
 
 cryptoCompliance({
   name: 'nacl/node',

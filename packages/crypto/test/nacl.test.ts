@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bytes } from '@brine/contracts';
 import { createNaclSuite, NACL_PRIVATE_LABEL, NACL_PUBLIC_LABEL } from '@brine/crypto/nacl';
-import { cryptoCompliance } from '../../../test/compliance/crypto.js';
+import { cryptoCompliance } from '@brine/compliance/crypto';
 
 cryptoCompliance({
   name: 'nacl/tweetnacl',

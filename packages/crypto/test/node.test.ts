@@ -1,5 +1,5 @@
 import { createNodeSaltSuite } from '@brine/crypto/node';
-import { cryptoCompliance } from '../../../test/compliance/crypto.js';
+import { cryptoCompliance } from '@brine/compliance/crypto';
 import { saltVectors } from './salt-vectors.js';
 
 const spec = { name: 'salt/node', create: createNodeSaltSuite };

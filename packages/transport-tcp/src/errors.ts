@@ -1,4 +1,5 @@
-import { BrineError, ErrorCodes, TransportError } from '@brine/contracts';
+import type { BrineError } from '@brine/contracts';
+import { isBrineError, ErrorCodes, TransportError } from '@brine/contracts';
 
 const UNREACHABLE = new Set([
   'ECONNREFUSED',
@@ -25,9 +26,11 @@ function isTlsCode(code: string): boolean {
 
 /** Maps a Node socket error to a typed Brine error, keeping it as `cause`. */
 export function socketError(error: unknown, target: string): BrineError {
-  if (error instanceof BrineError) return error;
+  if (isBrineError(error)) return error;
   const code = String((error as { code?: unknown })?.code ?? '');
   const message = (error as Error)?.message ?? String(error);
+  if (code === 'EADDRINUSE')
+    return new TransportError(ErrorCodes.ADDRESS_IN_USE, `${target}: address already in use`, { cause: error });
   if (UNREACHABLE.has(code))
     return new TransportError(ErrorCodes.UNREACHABLE, `${target} unreachable: ${message}`, { cause: error });
   if (isTlsCode(code))

@@ -13,7 +13,7 @@
  * console.log(await client.request({ hello: 'world' }));
  * ```
  */
-import type { TransportFactory } from '@brine/contracts';
+import { boundsFromConfig, type TransportFactory } from '@brine/contracts';
 import { resolveTcpOptions, type TcpTransportOptions } from './options.js';
 import { TcpPublishClient } from './publish-client.js';
 import { TcpPublishServer } from './publish-server.js';
@@ -31,6 +31,7 @@ export function tcpTransport(defaults: TcpTransportOptions = {}): TransportFacto
     name: 'tcp',
     displayName: 'TCP',
     capabilities: { targetedPublish: true, presence: true, tls: true },
+    optionsFromConfig: (config) => boundsFromConfig(config),
     withOptions: (options) => tcpTransport({ ...defaults, ...options }),
     requestClient: (options) => new TcpRequestClient(resolve(options)),
     requestServer: (options) => new TcpRequestServer(resolve(options)),
@@ -38,3 +39,6 @@ export function tcpTransport(defaults: TcpTransportOptions = {}): TransportFacto
     publishServer: (options) => new TcpPublishServer(resolve(options)),
   };
 }
+
+/** What `transport: '<this package>'` loads by package name (core's plugin loader). */
+export default tcpTransport;

@@ -49,7 +49,7 @@ export class TcpPublishClient implements PublishClient {
   }
 
   async connect(address: Address, options: PublishConnectOptions = {}): Promise<void> {
-    if (this.isClosed) throw new ClosedError('publish client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish client is closed');
     assertSameTarget(this.address && formatAddress(this.address), formatAddress(address));
     if (!this.address) {
       this.address = address;
@@ -78,7 +78,7 @@ export class TcpPublishClient implements PublishClient {
   async close(): Promise<void> {
     if (!this.isClosed) {
       this.isClosed = true;
-      this.queue.close(new ClosedError('publish client closed'));
+      this.queue.close(new ClosedError(ErrorCodes.CLOSED, 'publish client closed'));
       this.queue.drain();
       await this.redialer?.stop();
       this.closedDeferred.resolve();
@@ -88,7 +88,7 @@ export class TcpPublishClient implements PublishClient {
 
   private ensureRedialer(presence: PublishConnectOptions['presence']): Redialer<FramedConnection> {
     if (this.redialer) return this.redialer;
-    if (!this.address) throw new ClosedError('no address');
+    if (!this.address) throw new ClosedError(ErrorCodes.CLOSED, 'no address');
     this.redialer = clientRedialer({
       address: this.address,
       target: formatAddress(this.address),

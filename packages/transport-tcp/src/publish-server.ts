@@ -1,11 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import type net from 'node:net';
 import {
+  StateError,
   ClosedError,
   deadline,
   ErrorCodes,
   formatAddress,
+  InboundBudget,
   packb,
+  RateLimitedLog,
   ProtocolError,
   Slots,
   throwIfAborted,
@@ -53,8 +56,12 @@ export class TcpPublishServer implements PublishServer {
   private presence: PresenceHandler | undefined;
   private closing: Promise<void> | undefined;
   private readonly closedDeferred: { promise: Promise<void>; resolve: () => void };
+  private readonly budget: InboundBudget;
+  private readonly refusals: RateLimitedLog;
 
   constructor(private readonly options: ResolvedTcpOptions) {
+    this.budget = new InboundBudget(options.inboundBudget);
+    this.refusals = new RateLimitedLog(options.logger);
     let resolve!: () => void;
     this.closedDeferred = { promise: new Promise<void>((r) => (resolve = r)), resolve };
   }
@@ -73,8 +80,8 @@ export class TcpPublishServer implements PublishServer {
 
   async listen(address: Address, options: PublishListenOptions = {}): Promise<Address> {
     throwIfAborted(options.signal);
-    if (this.closing) throw new ClosedError('publish server is closed');
-    if (this.server) throw new TransportError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
+    if (this.server) throw new StateError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
     this.presence = options.presence;
     const { server, bound } = await listen(
       address,
@@ -88,7 +95,7 @@ export class TcpPublishServer implements PublishServer {
   }
 
   async publish(payload: Uint8Array, options: PublishOptions = {}): Promise<void> {
-    if (this.closing) throw new ClosedError('publish server is closed');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
     throwIfAborted(options.signal);
     const frame = joinFrame(EMPTY_HEAD, packb(payload));
     if (frame.length > this.options.maxMessageSize) {
@@ -168,6 +175,16 @@ export class TcpPublishServer implements PublishServer {
       return;
     }
     const peer = peerOf(socket, 'pub');
+    if (this.subscribers.size >= this.options.maxConnections) {
+      socket.destroy();
+      const error = new TransportError(
+        ErrorCodes.TOO_MANY_CONNECTIONS,
+        `${peerLabel(peer)} refused: at maxConnections (${this.options.maxConnections})`,
+      );
+      this.refusals.warning(error.code, `Refused a subscriber: ${error.message}`, error);
+      this.events.emit('error', error, peer);
+      return;
+    }
     const sub: Subscriber = {
       peer,
       id: undefined,
@@ -175,10 +192,21 @@ export class TcpPublishServer implements PublishServer {
       connection: undefined as unknown as FramedConnection,
     };
     let identifying = Promise.resolve();
+    const { authMaxMessageSize, maxMessageSize } = this.options;
     sub.connection = new FramedConnection(socket, {
-      maxMessageSize: this.options.maxMessageSize,
+      // A subscriber only ever sends its presence message: the small pre-authentication limit applies.
+      maxMessageSize: authMaxMessageSize > 0 ? Math.min(authMaxMessageSize, maxMessageSize) : maxMessageSize,
       idleTimeout: this.options.idleTimeout,
       expectFirstFrame: false,
+      bounds: {
+        authMaxMessageSize: 0,
+        messageDeadline: this.options.messageDeadline,
+        unauthenticatedTimeout: 0,
+        budget: this.budget,
+        // Publishes are bounded by the slow-subscriber policy instead.
+        maxOutboundBuffer: Number.POSITIVE_INFINITY,
+        drainTimeout: 0,
+      },
       logger: this.options.logger,
       label: peerLabel(peer),
       onError: (reason) => {
@@ -195,7 +223,7 @@ export class TcpPublishServer implements PublishServer {
     this.events.emit('connection', peer);
     void sub.connection.closed.then((reason) => {
       this.subscribers.delete(sub);
-      sub.slots.close(new ClosedError('subscriber disconnected'));
+      sub.slots.close(new ClosedError(ErrorCodes.CLOSED, 'subscriber disconnected'));
       this.events.emit('disconnect', peer, reason);
     });
   }

@@ -1,7 +1,7 @@
 import type { Redialer } from '@brine/contracts';
 import {
   assertSameTarget,
-  BrineError,
+  isBrineError,
   ClosedError,
   deadline,
   ErrorCodes,
@@ -67,7 +67,7 @@ export class TcpRequestClient implements RequestClient {
 
   private ensureRedialer(): Redialer<FramedConnection> {
     if (this.redialer) return this.redialer;
-    if (!this.address) throw new ClosedError('no address');
+    if (!this.address) throw new ClosedError(ErrorCodes.CLOSED, 'no address');
     this.redialer = clientRedialer({
       address: this.address,
       target: formatAddress(this.address),
@@ -80,7 +80,7 @@ export class TcpRequestClient implements RequestClient {
   }
 
   async connect(address: Address, options: AbortOptions = {}): Promise<void> {
-    if (this.isClosed) throw new ClosedError('request client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     assertSameTarget(this.address && formatAddress(this.address), formatAddress(address));
     if (!this.address) {
       this.address = address;
@@ -95,12 +95,12 @@ export class TcpRequestClient implements RequestClient {
   }
 
   async request(message: unknown, options: AbortOptions = {}): Promise<unknown> {
-    if (this.isClosed) throw new ClosedError('request client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     let body: Uint8Array;
     try {
       body = packb(message);
     } catch (error) {
-      throw error instanceof BrineError
+      throw isBrineError(error)
         ? error
         : new ProtocolError(ErrorCodes.ENCODE, 'cannot encode request', { cause: error });
     }
@@ -165,7 +165,9 @@ export class TcpRequestClient implements RequestClient {
         timer = setTimeout(
           () => {
             this.forget(pending);
-            pending.reject(new TimeoutError(`request timed out after ${timeout} ms`, { details: { timeout } }));
+            pending.reject(
+              new TimeoutError(ErrorCodes.TIMEOUT, `request timed out after ${timeout} ms`, { details: { timeout } }),
+            );
           },
           Math.max(0, timeout),
         );
@@ -178,7 +180,7 @@ export class TcpRequestClient implements RequestClient {
   async close(): Promise<void> {
     if (!this.isClosed) {
       this.isClosed = true;
-      const error = new ClosedError('request client closed');
+      const error = new ClosedError(ErrorCodes.CLOSED, 'request client closed');
       this.slots.close(error);
       for (const p of this.unsent.splice(0)) p.reject(error);
       for (const p of [...this.inflight.values()]) p.reject(error);

@@ -1,20 +1,27 @@
 import type net from 'node:net';
 import type { BrineError } from '@brine/contracts';
 import {
+  StateError,
+  TransportError,
   ClosedError,
   ErrorCodes,
+  InboundBudget,
+  RateLimitedLog,
+  isBoundRefusal,
+  ServerCounters,
   formatAddress,
   packb,
   ProtocolError,
   throwIfAborted,
   toBrineError,
-  TransportError,
   TypedEmitter,
   type AbortOptions,
   type Address,
   type PeerInfo,
+  type RequestContext,
   type RequestHandler,
   type RequestServer,
+  type RequestServerStats,
   type ServerEvents,
 } from '@brine/contracts';
 import { FramedConnection } from './connection.js';
@@ -36,10 +43,18 @@ export class TcpRequestServer implements RequestServer {
   private readonly connections = new Set<FramedConnection>();
   private closing: Promise<void> | undefined;
   private readonly closedDeferred: { promise: Promise<void>; resolve: () => void };
+  private readonly counters: ServerCounters;
+  private readonly refusals: RateLimitedLog;
 
   constructor(private readonly options: ResolvedTcpOptions) {
     let resolve!: () => void;
     this.closedDeferred = { promise: new Promise<void>((r) => (resolve = r)), resolve };
+    this.counters = new ServerCounters(new InboundBudget(options.inboundBudget));
+    this.refusals = new RateLimitedLog(options.logger);
+  }
+
+  stats(): RequestServerStats {
+    return this.counters.snapshot();
   }
 
   get address(): Address | undefined {
@@ -52,8 +67,8 @@ export class TcpRequestServer implements RequestServer {
 
   async listen(address: Address, handler: RequestHandler, options: AbortOptions = {}): Promise<Address> {
     throwIfAborted(options.signal);
-    if (this.closing) throw new ClosedError('request server is closed');
-    if (this.server) throw new TransportError(ErrorCodes.INVALID_STATE, 'request server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'request server is closed');
+    if (this.server) throw new StateError(ErrorCodes.INVALID_STATE, 'request server is already listening');
     const { server, bound } = await listen(
       address,
       { ssl: this.options.ssl, backlog: this.options.backlog, ipv6: this.options.ipv6 },
@@ -81,41 +96,79 @@ export class TcpRequestServer implements RequestServer {
       socket.destroy();
       return;
     }
-    const { options } = this;
+    const { options, counters } = this;
     const peer = peerOf(socket, 'req');
     const label = peerLabel(peer);
+    const unauthenticated = options.authMaxMessageSize > 0;
+    const cap =
+      counters.connections >= options.maxConnections
+        ? `maxConnections (${options.maxConnections})`
+        : unauthenticated && counters.unauthenticated >= options.maxUnauthenticatedConnections
+          ? `maxUnauthenticatedConnections (${options.maxUnauthenticatedConnections})`
+          : undefined;
+    if (cap !== undefined) {
+      socket.destroy();
+      const error = new TransportError(ErrorCodes.TOO_MANY_CONNECTIONS, `${label} refused: at ${cap}`, {
+        details: { connections: counters.connections, unauthenticated: counters.unauthenticated },
+      });
+      counters.refuse(error.code);
+      this.refusals.warning(error.code, `Refused a connection: ${error.message}`, error);
+      this.events.emit('error', error, peer);
+      return;
+    }
+    counters.connections++;
+    let countedUnauthenticated = unauthenticated;
+    if (unauthenticated) counters.unauthenticated++;
     const controller = new AbortController();
-    const context = { peer, signal: controller.signal };
+    const inFlightLimit = Math.min(options.highWaterMark, options.maxRequestsInFlight);
     let active = 0;
-    let paused = false;
     const connection: FramedConnection = new FramedConnection(socket, {
       maxMessageSize: options.maxMessageSize,
       idleTimeout: options.idleTimeout,
+      bounds: {
+        authMaxMessageSize: options.authMaxMessageSize,
+        messageDeadline: options.messageDeadline,
+        unauthenticatedTimeout: options.unauthenticatedTimeout,
+        budget: counters.budget,
+        maxOutboundBuffer: options.maxOutboundBuffer,
+        drainTimeout: options.drainTimeout,
+        onOutbound: (from, to) => counters.moveOutbound(from, to),
+        onAuthenticated: () => {
+          if (countedUnauthenticated) counters.unauthenticated--;
+          countedUnauthenticated = false;
+        },
+      },
       logger: options.logger,
       label,
       onError: (error) => {
-        if (!this.closing) this.report(error, peer);
+        if (this.closing) return;
+        if (isBoundRefusal(error.code)) counters.refuse(error.code);
+        this.report(error, peer);
       },
       onFrame: (frame) => {
         active++;
-        if (active >= options.highWaterMark && !paused) {
-          paused = true;
-          connection.pause();
-        }
+        counters.inFlight++;
+        if (active >= inFlightLimit) connection.hold('inflight');
         this.dispatch(connection, frame, handler, context).finally(() => {
           active--;
-          if (paused && active < options.highWaterMark) {
-            paused = false;
-            connection.resume();
-          }
+          counters.inFlight--;
+          if (active < inFlightLimit) connection.unhold('inflight');
         });
       },
     });
+    const context: RequestContext = {
+      peer,
+      signal: controller.signal,
+      authenticate: () => connection.authenticate(),
+    };
     this.connections.add(connection);
     this.events.emit('connection', peer);
     void connection.closed.then((reason) => {
       this.connections.delete(connection);
-      controller.abort(new ClosedError('peer disconnected'));
+      counters.connections--;
+      if (countedUnauthenticated) counters.unauthenticated--;
+      countedUnauthenticated = false;
+      controller.abort(new ClosedError(ErrorCodes.CLOSED, 'peer disconnected'));
       this.events.emit('disconnect', peer, reason);
     });
   }
@@ -124,7 +177,7 @@ export class TcpRequestServer implements RequestServer {
     connection: FramedConnection,
     frame: Frame,
     handler: RequestHandler,
-    context: { peer: PeerInfo; signal: AbortSignal },
+    context: RequestContext,
   ): Promise<void> {
     let reply: unknown;
     try {
@@ -153,7 +206,9 @@ export class TcpRequestServer implements RequestServer {
   }
 
   private report(error: BrineError, peer: PeerInfo): void {
-    this.options.logger.warning(`${peerLabel(peer)}: ${error.message}`, error);
+    // Refusals by the bounds are logged rate-limited (a flood must not become a flood of log lines).
+    if (isBoundRefusal(error.code)) this.refusals.warning(error.code, `${peerLabel(peer)}: ${error.message}`, error);
+    else this.options.logger.warning(`${peerLabel(peer)}: ${error.message}`, error);
     this.events.emit('error', error, peer);
   }
 }

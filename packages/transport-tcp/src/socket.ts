@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import { ConfigError, isPathAddress, type Address, type TlsOptions } from '@brine/contracts';
+import { ErrorCodes, ConfigError, isPathAddress, type Address, type TlsOptions } from '@brine/contracts';
 import { socketError } from './errors.js';
 
 export type Socket = net.Socket | tls.TLSSocket;
@@ -12,7 +12,7 @@ function read(file: string | undefined, inline: string | Uint8Array | undefined)
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new ConfigError(`cannot read TLS file ${file}`, { cause: error });
+    throw new ConfigError(ErrorCodes.CONFIG, `cannot read TLS file ${file}`, { cause: error });
   }
 }
 
@@ -41,7 +41,8 @@ export function clientTlsOptions(ssl: TlsOptions, host: string | undefined): tls
 export function serverTlsOptions(ssl: TlsOptions): tls.TlsOptions {
   const cert = read(ssl.certfile, ssl.cert);
   const key = read(ssl.keyfile, ssl.key);
-  if (!cert || !key) throw new ConfigError('a TLS server needs certfile and keyfile (or cert and key)');
+  if (!cert || !key)
+    throw new ConfigError(ErrorCodes.CONFIG, 'a TLS server needs certfile and keyfile (or cert and key)');
   const options: tls.TlsOptions = {
     cert,
     key,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger, packb, type Address, type BrineError, type Closable } from '@brine/contracts';
 import { tcpTransport } from '@brine/transport-tcp';
-import { rawConnect } from '../../../test/compliance/raw.js';
+import { rawConnect } from '@brine/compliance/raw';
 
 const opened: Closable[] = [];
 afterEach(async () => {

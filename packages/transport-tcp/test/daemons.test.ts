@@ -1,4 +1,4 @@
 import { tcpTransport } from '@brine/transport-tcp';
-import { daemonScenarios } from '../../../test/compliance/daemons.js';
+import { daemonCompliance } from '@brine/compliance/daemons';
 
-daemonScenarios({ name: 'tcp', transport: () => tcpTransport() });
+daemonCompliance({ name: 'tcp', transport: () => tcpTransport() });

@@ -16,3 +16,7 @@ export { resolveWsOptions } from './options.js';
 export type { ResolvedWsOptions, WsTransportOptions } from './options.js';
 export { encodeMessage, decodeMessage, encodePublish, decodePublish } from './frames.js';
 export * from './constants.js';
+import { wsTransport } from './browser/factory.js';
+
+/** What `transport: '<this package>'` loads by package name (core's plugin loader). */
+export default wsTransport;

@@ -1,4 +1,5 @@
 import {
+  ErrorCodes,
   ConfigError,
   resolveTransportOptions,
   type ResolvedTransportOptions,
@@ -57,7 +58,10 @@ export function resolveWsOptions(options: WsTransportOptions = {}): ResolvedWsOp
 function positive(name: string, value: number | undefined, dflt: number, allowZero = false): number {
   const v = value ?? dflt;
   if (typeof v !== 'number' || Number.isNaN(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new ConfigError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+    );
   }
   return v;
 }
@@ -65,6 +69,6 @@ function positive(name: string, value: number | undefined, dflt: number, allowZe
 function path(name: string, value: string | undefined, dflt: string): string {
   const v = value ?? dflt;
   if (typeof v !== 'string' || !v.startsWith('/'))
-    throw new ConfigError(`${name} must start with '/', got ${String(value)}`);
+    throw new ConfigError(ErrorCodes.CONFIG, `${name} must start with '/', got ${String(value)}`);
   return v;
 }

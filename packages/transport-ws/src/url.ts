@@ -4,9 +4,9 @@ import { ConfigError, ErrorCodes, isPathAddress, type Address } from '@brine/con
 export function wsUrl(address: Address, secure: boolean, path: string): string {
   if (isPathAddress(address)) {
     throw new ConfigError(
+      ErrorCodes.INVALID_ARGUMENT,
       `the ws transport needs a host:port address, not ${address.path}`,
       { details: { address } },
-      ErrorCodes.INVALID_ARGUMENT,
     );
   }
   const host = address.host.includes(':') && !address.host.startsWith('[') ? `[${address.host}]` : address.host;

@@ -14,7 +14,7 @@ import {
   type PeerInfo,
 } from '@brine/contracts';
 import { encodeMessage, wsTransport } from '../src/index.js';
-import { rawConnect } from '../../../test/compliance/raw.js';
+import { rawConnect } from '@brine/compliance/raw';
 import { FAST_RECONNECT, LOOPBACK, rawWs, sendRaw, urlOf } from './helpers.js';
 
 const opened: Closable[] = [];

@@ -1,4 +1,4 @@
 import { wsTransport } from '@brine/transport-ws';
-import { daemonScenarios } from '../../../test/compliance/daemons.js';
+import { daemonCompliance } from '@brine/compliance/daemons';
 
-daemonScenarios({ name: 'ws', transport: () => wsTransport() });
+daemonCompliance({ name: 'ws', transport: () => wsTransport() });

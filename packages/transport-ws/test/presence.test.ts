@@ -21,7 +21,7 @@ describe('presence and targeting', () => {
     const address = await server.listen(LOOPBACK, { presence: (m) => (m as { id: string }).id });
     const salt = await rawWs(urlOf(address, '/ws'));
     const brine = track(t.publishClient());
-    await brine.connect(address, { timeout: 5000, presence: () => ({ id: 'beta' }) });
+    await brine.connect(address, { timeout: 5000, presence: async () => ({ id: 'beta' }) });
     await server.events.once('presence', { signal: AbortSignal.timeout(5000) });
     const brineIt = brine[Symbol.asyncIterator]();
     await server.publish(new Uint8Array([1, 0xff]), { topics: ['alpha'] });
@@ -46,7 +46,7 @@ describe('presence and targeting', () => {
     });
     let calls = 0;
     const client = track(t.publishClient());
-    await client.connect(address, { timeout: 5000, presence: () => ({ id: 'm1', n: ++calls }) });
+    await client.connect(address, { timeout: 5000, presence: async () => ({ id: 'm1', n: ++calls }) });
     await server.events.once('presence', { signal: AbortSignal.timeout(5000) });
     const down = client.events.once('disconnect', { signal: AbortSignal.timeout(5000) });
     await server.close();
@@ -76,7 +76,7 @@ describe('presence and targeting', () => {
       },
     });
     const client = track(t.publishClient());
-    await client.connect(address, { timeout: 5000, presence: () => ({ id: 'x' }) });
+    await client.connect(address, { timeout: 5000, presence: async () => ({ id: 'x' }) });
     const [error] = await server.events.once('error', { signal: AbortSignal.timeout(5000) });
     expect(error.code).toBe('ERR_HANDLER');
     const it = client[Symbol.asyncIterator]();

@@ -54,13 +54,13 @@ async function setup(policy: SlowSubscriberPolicy) {
   const fast = [];
   for (let i = 0; i < 3; i++) {
     const c = track(t.publishClient());
-    await c.connect(address, { timeout: 5000, presence: () => ({ id: `fast-${i}` }) });
+    await c.connect(address, { timeout: 5000, presence: async () => ({ id: `fast-${i}` }) });
     fast.push(c);
   }
   // Never iterated: its queue (8 messages) fills, it stops reading, TCP fills, the server buffers.
   // A long reconnect delay keeps it away once cut off.
   const slow = track(t.publishClient({ highWaterMark: 8, reconnect: { reconDefault: 60_000, reconRandomize: false } }));
-  await slow.connect(address, { timeout: 5000, presence: () => ({ id: 'slow' }) });
+  await slow.connect(address, { timeout: 5000, presence: async () => ({ id: 'slow' }) });
   while (identified.size < 4) await server.events.once('presence', { signal: AbortSignal.timeout(5000) });
   return { server, fast, slow, slowPeer: identified.get('slow')! };
 }

@@ -1,8 +1,16 @@
 import { chmod } from 'node:fs/promises';
 import { ErrorCodes, isBrineError, isPathAddress, raceSignal, TransportError, type Address } from '@brine/contracts';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Socket } from 'zeromq';
 import { boundAddress, toEndpoint } from './endpoint.js';
 import { zmqCode } from './errors.js';
+
+/**
+ * libzmq frees a TCP port on its I/O thread a little after close(), so a server restarting on the
+ * port it just gave up would see EADDRINUSE; binding a fixed port retries for this long first.
+ */
+const RELEASE_GRACE_MS = 750;
+const RELEASE_RETRY_MS = 25;
 
 /**
  * Binds a server socket and returns the address it really got (the OS-chosen port for port 0).
@@ -10,14 +18,24 @@ import { zmqCode } from './errors.js';
  */
 export async function bindSocket(socket: Socket, address: Address, signal?: AbortSignal): Promise<Address> {
   const endpoint = toEndpoint(address, true);
-  try {
-    await raceSignal(socket.bind(endpoint), signal);
-  } catch (error) {
-    if (signal?.aborted || isBrineError(error)) throw error;
-    throw new TransportError(ErrorCodes.UNREACHABLE, `cannot bind ${endpoint} (${zmqCode(error) || String(error)})`, {
-      cause: error,
-      details: { endpoint },
-    });
+  const deadline = Date.now() + RELEASE_GRACE_MS;
+  for (;;) {
+    try {
+      await raceSignal(socket.bind(endpoint), signal);
+      break;
+    } catch (error) {
+      if (signal?.aborted || isBrineError(error)) throw error;
+      const code = zmqCode(error);
+      if (code === 'EADDRINUSE' && !isPathAddress(address) && address.port !== 0 && Date.now() < deadline) {
+        await delay(RELEASE_RETRY_MS, undefined, { signal });
+        continue;
+      }
+      throw new TransportError(
+        code === 'EADDRINUSE' ? ErrorCodes.ADDRESS_IN_USE : ErrorCodes.UNREACHABLE,
+        `cannot bind ${endpoint} (${code || String(error)})`,
+        { cause: error, details: { endpoint } },
+      );
+    }
   }
   if (isPathAddress(address)) await chmod(address.path, 0o600).catch(() => undefined);
   return boundAddress(address, socket.lastEndpoint);

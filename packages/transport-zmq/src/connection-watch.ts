@@ -98,7 +98,7 @@ export class ConnectionWatch {
       });
     } catch (error) {
       if ((error as BrineError).code === ErrorCodes.TIMEOUT) {
-        throw new TimeoutError((error as Error).message, {
+        throw new TimeoutError(ErrorCodes.TIMEOUT, (error as Error).message, {
           cause: this.lastError,
           details: { endpoint: this.endpoint },
         });

@@ -1,4 +1,4 @@
-import { ConfigError, formatAddress, isPathAddress, type Address } from '@brine/contracts';
+import { ErrorCodes, ConfigError, formatAddress, isPathAddress, type Address } from '@brine/contracts';
 
 /**
  * The libzmq endpoint for an address: `tcp://127.0.0.1:4506`, `tcp://[::1]:4506` (IPv6 in
@@ -7,12 +7,12 @@ import { ConfigError, formatAddress, isPathAddress, type Address } from '@brine/
  */
 export function toEndpoint(address: Address, forBind = false): string {
   if (isPathAddress(address)) {
-    if (!address.path) throw new ConfigError('an ipc address needs a path');
+    if (!address.path) throw new ConfigError(ErrorCodes.CONFIG, 'an ipc address needs a path');
     return `ipc://${address.path}`;
   }
-  if (!address.host) throw new ConfigError('a tcp address needs a host');
+  if (!address.host) throw new ConfigError(ErrorCodes.CONFIG, 'a tcp address needs a host');
   if (!Number.isInteger(address.port) || address.port < 0 || address.port > 65535) {
-    throw new ConfigError(`invalid port ${String(address.port)}`);
+    throw new ConfigError(ErrorCodes.CONFIG, `invalid port ${String(address.port)}`);
   }
   if (forBind && address.port === 0) {
     const host = address.host.includes(':') ? `[${address.host}]` : address.host;

@@ -1,4 +1,5 @@
-import { BrineError, ClosedError, ErrorCodes, ProtocolError, TransportError } from '@brine/contracts';
+import type { BrineError } from '@brine/contracts';
+import { isBrineError, ClosedError, ErrorCodes, ProtocolError, TransportError } from '@brine/contracts';
 import type { EventOfType } from 'zeromq';
 
 /** The errno-style code zeromq.js puts on its errors (`EAGAIN`, `EHOSTUNREACH`, `ERR_ZMTP_…`). */
@@ -9,11 +10,11 @@ export function zmqCode(error: unknown): string {
 
 /** Maps a failed zeromq.js send/receive to a typed error, keeping the original as `cause`. */
 export function socketError(error: unknown, what: string, closed: boolean): BrineError {
-  if (error instanceof BrineError) return error;
+  if (isBrineError(error)) return error;
   const code = zmqCode(error);
   const text = (error as Error | undefined)?.message ?? String(error);
   if (closed || code === 'EBADF' || code === 'ENOTSOCK' || code === 'ETERM') {
-    return new ClosedError(`${what}: socket closed`, { cause: error });
+    return new ClosedError(ErrorCodes.CLOSED, `${what}: socket closed`, { cause: error });
   }
   if (code === 'EAGAIN') {
     return new TransportError(ErrorCodes.QUEUE_FULL, `${what}: high-water mark reached`, { cause: error });
@@ -43,7 +44,7 @@ export function handshakeError(event: HandshakeFailure): BrineError {
     });
   }
   if (event.type === 'handshake:error:other' && code === 'EAGAIN') {
-    return new TransportError(ErrorCodes.IDLE_TIMEOUT, `a peer on ${where} did not finish the ZMTP handshake in time`, {
+    return new ProtocolError(ErrorCodes.IDLE_TIMEOUT, `a peer on ${where} did not finish the ZMTP handshake in time`, {
       cause,
       details: { endpoint: where },
     });

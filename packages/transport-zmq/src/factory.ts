@@ -1,4 +1,4 @@
-import type { TransportFactory } from '@brine/contracts';
+import { boundsFromConfig, type TransportFactory } from '@brine/contracts';
 import { resolveZmqOptions, type ZmqTransportOptions } from './options.js';
 import { TRANSPORT_NAME } from './peer.js';
 import { ZmqPublishClient } from './publish-client.js';
@@ -31,6 +31,7 @@ export function zmqTransport(options: ZmqTransportOptions = {}): TransportFactor
       tls: false,
     },
     optionsFromConfig: (config) => ({
+      ...boundsFromConfig(config),
       ...(typeof config.zmq_filtering === 'boolean' ? { zmqFiltering: config.zmq_filtering } : {}),
       ...(typeof config.zmq_request_pipelining === 'boolean'
         ? { requestPipelining: config.zmq_request_pipelining }

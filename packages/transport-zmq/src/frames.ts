@@ -13,12 +13,22 @@ export interface RoutedRequest {
  * delimiter (`[identity, id, b"", body]`), as a REQ behind a proxy would. Anything without an
  * empty delimiter, or with other than exactly one frame after it, is a ProtocolError.
  */
-export function splitRouted(frames: readonly Buffer[]): RoutedRequest | ProtocolError {
+export function splitRouted(frames: readonly Buffer[], maxEnvelopeSize = Infinity): RoutedRequest | ProtocolError {
   let delimiter = -1;
+  let envelopeBytes = frames[0]?.length ?? 0;
   for (let i = 1; i < frames.length; i++) {
     if (frames[i]!.length === 0) {
       delimiter = i;
       break;
+    }
+    envelopeBytes += frames[i]!.length;
+    if (envelopeBytes > maxEnvelopeSize || i >= MAX_ENVELOPE_FRAMES) {
+      // Echoed in front of the reply: never let a peer make the server hold (and send) a big one.
+      return new ProtocolError(
+        ErrorCodes.BAD_FRAME,
+        `request envelope over ${maxEnvelopeSize} bytes or ${MAX_ENVELOPE_FRAMES} frames; refused`,
+        { details: { frames: frames.length, envelopeBytes, maxEnvelopeSize } },
+      );
     }
   }
   if (delimiter < 0) {
@@ -38,6 +48,9 @@ export function splitRouted(frames: readonly Buffer[]): RoutedRequest | Protocol
   }
   return { envelope: frames.slice(0, delimiter + 1), body: frames[delimiter + 1]! };
 }
+
+/** Frames a routing envelope may have before its delimiter (identity, request id, proxy hops). */
+export const MAX_ENVELOPE_FRAMES = 8;
 
 /** The request-id frame a Brine DEALER puts before the delimiter: 4 bytes, big-endian. */
 export function encodeRequestId(id: number): Buffer {

@@ -7,3 +7,7 @@
 export { zmqTransport } from './factory.js';
 export type { ZmqTransportOptions } from './options.js';
 export { zmqTopic } from './topic.js';
+import { zmqTransport } from './factory.js';
+
+/** What `transport: '<this package>'` loads by package name (core's plugin loader). */
+export default zmqTransport;

@@ -1,4 +1,5 @@
 import {
+  ErrorCodes,
   ConfigError,
   resolveTransportOptions,
   type ResolvedTransportOptions,
@@ -38,6 +39,12 @@ export interface ZmqTransportOptions extends TransportOptions {
    * request client, -1 (wait until queued messages are sent) for the servers and the subscriber.
    */
   linger?: number;
+  /**
+   * Request server: the most bytes of routing envelope (every frame before the empty delimiter:
+   * identity, request id, proxy hops) a request may carry; it is echoed in front of the reply, so
+   * a bigger one is refused (`ERR_BAD_FRAME`, no reply). Default 1 024; at most 8 frames.
+   */
+  maxEnvelopeSize?: number;
 }
 
 export interface ResolvedZmqOptions extends ResolvedTransportOptions {
@@ -46,23 +53,26 @@ export interface ResolvedZmqOptions extends ResolvedTransportOptions {
   backlog: number;
   requestReconnectMax: number;
   linger: number | undefined;
+  maxEnvelopeSize: number;
 }
 
 /** Fills in defaults and validates. Throws ConfigError (ZeroMQ has no TLS: Salt ignores `ssl` for it, Brine refuses it). */
 export function resolveZmqOptions(options: ZmqTransportOptions = {}): ResolvedZmqOptions {
   const base = resolveTransportOptions(options);
   if (base.ssl !== undefined) {
-    throw new ConfigError('TLS not supported with zeromq transport', { details: { transport: 'zeromq' } });
+    throw new ConfigError(ErrorCodes.CONFIG, 'TLS not supported with zeromq transport', {
+      details: { transport: 'zeromq' },
+    });
   }
   const nonNegative = (name: string, value: number | undefined, dflt: number): number => {
     const v = value ?? dflt;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new ConfigError(`${name} must be a non-negative number, got ${String(value)}`);
+      throw new ConfigError(ErrorCodes.CONFIG, `${name} must be a non-negative number, got ${String(value)}`);
     }
     return v;
   };
   if (options.linger !== undefined && !(Number.isInteger(options.linger) && options.linger >= -1)) {
-    throw new ConfigError(`linger must be an integer >= -1, got ${String(options.linger)}`);
+    throw new ConfigError(ErrorCodes.CONFIG, `linger must be an integer >= -1, got ${String(options.linger)}`);
   }
   return {
     ...base,
@@ -71,5 +81,6 @@ export function resolveZmqOptions(options: ZmqTransportOptions = {}): ResolvedZm
     backlog: nonNegative('backlog', options.backlog, 1000),
     requestReconnectMax: nonNegative('requestReconnectMax', options.requestReconnectMax, 5_000),
     linger: options.linger,
+    maxEnvelopeSize: nonNegative('maxEnvelopeSize', options.maxEnvelopeSize, 1024),
   };
 }

@@ -55,7 +55,7 @@ export class ZmqPublishClient implements PublishClient {
   }
 
   async connect(address: Address, options: PublishConnectOptions = {}): Promise<void> {
-    if (this.lifecycle.isClosed) throw new ClosedError('publish client is closed');
+    if (this.lifecycle.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish client is closed');
     const endpoint = toEndpoint(address);
     assertSameTarget(this.endpoint, endpoint);
     if (!this.socket) this.open(endpoint, needsIpv6(address), options.identity);
@@ -75,7 +75,7 @@ export class ZmqPublishClient implements PublishClient {
 
   close(): Promise<void> {
     return this.lifecycle.close(async () => {
-      const error = new ClosedError('publish client closed');
+      const error = new ClosedError(ErrorCodes.CLOSED, 'publish client closed');
       this.watch?.fail(error);
       this.queue.drain();
       this.queue.close(error);

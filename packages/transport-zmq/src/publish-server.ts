@@ -1,11 +1,11 @@
 import {
+  StateError,
   ClosedError,
   deadline,
   ErrorCodes,
   formatAddress,
   ProtocolError,
   throwIfAborted,
-  TransportError,
   TypedEmitter,
   type Address,
   type BrineError,
@@ -73,8 +73,8 @@ export class ZmqPublishServer implements PublishServer {
 
   /** `options.presence` is not used: a ZeroMQ subscriber cannot send a presence message (Salt's zeromq has none either). */
   async listen(address: Address, options: PublishListenOptions = {}): Promise<Address> {
-    if (this.lifecycle.isClosed) throw new ClosedError('publish server is closed');
-    if (this.socket) throw new TransportError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
+    if (this.lifecycle.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
+    if (this.socket) throw new StateError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
     throwIfAborted(options.signal);
     const { highWaterMark } = this.options;
     const socket = new XPublisher({
@@ -99,9 +99,9 @@ export class ZmqPublishServer implements PublishServer {
   }
 
   async publish(payload: Uint8Array, options: PublishOptions = {}): Promise<void> {
-    if (this.lifecycle.isClosed) throw new ClosedError('publish server is closed');
+    if (this.lifecycle.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
     const socket = this.socket;
-    if (!socket) throw new TransportError(ErrorCodes.INVALID_STATE, 'publish server is not listening');
+    if (!socket) throw new StateError(ErrorCodes.INVALID_STATE, 'publish server is not listening');
     if (payload.length > this.options.maxMessageSize) {
       throw new ProtocolError(
         ErrorCodes.MESSAGE_TOO_LARGE,

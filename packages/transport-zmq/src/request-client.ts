@@ -82,7 +82,10 @@ export class ZmqRequestClient implements RequestClient {
   private onWire: Pending | undefined;
 
   constructor(private readonly options: ResolvedZmqOptions) {
-    this.window = new InflightWindow(options.requestPipelining ? options.highWaterMark : 1);
+    // Never more in flight than a server handles per peer (maxRequestsInFlight): the rest wait here.
+    this.window = new InflightWindow(
+      options.requestPipelining ? Math.min(options.highWaterMark, options.maxRequestsInFlight) : 1,
+    );
     this.sends = new SendQueue<Pending>(
       (pending) => this.sendOne(pending),
       (pending, error) => pending.reject(socketError(error, 'request', this.lifecycle.isClosed)),
@@ -98,7 +101,7 @@ export class ZmqRequestClient implements RequestClient {
   }
 
   async connect(address: Address, options: AbortOptions = {}): Promise<void> {
-    if (this.lifecycle.isClosed) throw new ClosedError('request client is closed');
+    if (this.lifecycle.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     const endpoint = toEndpoint(address);
     assertSameTarget(this.endpoint, endpoint);
     if (!this.socket) this.open(endpoint, needsIpv6(address));
@@ -106,7 +109,7 @@ export class ZmqRequestClient implements RequestClient {
   }
 
   async request(message: unknown, options: AbortOptions = {}): Promise<unknown> {
-    if (this.lifecycle.isClosed) throw new ClosedError('request client is closed');
+    if (this.lifecycle.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     const { signal } = options;
     if (signal?.aborted) throw asAbortError(signal.reason);
     let body: Uint8Array;
@@ -156,7 +159,10 @@ export class ZmqRequestClient implements RequestClient {
       // Plain timers rather than an AbortSignal per request: this is the hot path.
       if (timeout !== undefined && Number.isFinite(timeout)) {
         timer = setTimeout(
-          () => pending.reject(new TimeoutError(`request timed out after ${timeout} ms`, { details: { timeout } })),
+          () =>
+            pending.reject(
+              new TimeoutError(ErrorCodes.TIMEOUT, `request timed out after ${timeout} ms`, { details: { timeout } }),
+            ),
           Math.max(0, timeout),
         );
       }
@@ -168,7 +174,7 @@ export class ZmqRequestClient implements RequestClient {
   close(): Promise<void> {
     this.closing = true;
     return this.lifecycle.close(async () => {
-      const error = new ClosedError('request client closed');
+      const error = new ClosedError(ErrorCodes.CLOSED, 'request client closed');
       this.watch?.fail(error);
       for (const p of [...this.outstanding]) p.reject(error);
       this.sends.clear();

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { zmqTransport, type ZmqTransportOptions } from '../src/index.js';
-import { transportCompliance } from '../../../test/compliance/transport.js';
+import { transportCompliance } from '@brine/compliance/transport';
 import { ZMTP_GARBAGE } from './helpers.js';
 
 // Targeted publishes need Salt's zmq_filtering.

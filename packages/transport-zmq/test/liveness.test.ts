@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLogger, defer, type Closable } from '@brine/contracts';
 import { zmqTopic, zmqTransport } from '../src/index.js';
-import { rawConnect } from '../../../test/compliance/raw.js';
+import { rawConnect } from '@brine/compliance/raw';
 import { FAST_RECONNECT, LOOPBACK, tapProxy, type TapProxy } from './helpers.js';
 
 const opened: Array<Closable | TapProxy> = [];

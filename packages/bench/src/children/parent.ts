@@ -1,5 +1,5 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { BrineError, ErrorCodes, TimeoutError, TransportError, type ErrorCode } from '@brine/contracts';
+import { BrineError, ClosedError, ErrorCodes, TimeoutError, TransportError, type ErrorCode } from '@brine/contracts';
 import type { CpuSnapshot } from '../cpu.js';
 import { isReplyMessage, type ErrorData, type ReplyMessage } from './protocol.js';
 
@@ -105,13 +105,15 @@ export class BenchChild {
 
   call<T>(op: string, args?: unknown, timeout = 300_000): Promise<T> {
     if (this.exited) {
-      return Promise.reject(new TransportError(ErrorCodes.CLOSED, `bench process ${this.name} has exited`));
+      return Promise.reject(new ClosedError(ErrorCodes.CLOSED, `bench process ${this.name} has exited`));
     }
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new TimeoutError(`bench process ${this.name}: '${op}' took longer than ${timeout} ms`));
+        reject(
+          new TimeoutError(ErrorCodes.TIMEOUT, `bench process ${this.name}: '${op}' took longer than ${timeout} ms`),
+        );
       }, timeout);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.child.send({ id, op, args });

@@ -14,6 +14,6 @@ const ROLES: Record<string, () => Promise<RoleFactory>> = {
 
 export function loadRole(name: string): Promise<RoleFactory> {
   const load = ROLES[name];
-  if (!load) throw new ConfigError(`unknown bench role '${name}'`, undefined, ErrorCodes.INVALID_ARGUMENT);
+  if (!load) throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `unknown bench role '${name}'`);
   return load();
 }

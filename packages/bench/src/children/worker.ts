@@ -6,6 +6,7 @@
 import { ErrorCodes, toBrineError } from '@brine/contracts';
 import { cpuSnapshot } from '../cpu.js';
 import { isCallMessage, type CallMessage, type ReplyMessage, type Role } from './protocol.js';
+import { preloadTransports } from '../transports.js';
 import { loadRole } from './roles.js';
 
 let role: Role | undefined;
@@ -30,6 +31,7 @@ async function shutdown(code = 0): Promise<never> {
 async function handle(message: CallMessage): Promise<unknown> {
   if (message.op === 'init') {
     const { role: name, spec } = message.args as { role: string; spec: unknown };
+    await preloadTransports();
     const factory = await loadRole(name);
     const built = await factory(spec as never);
     role = built.role;

@@ -1,4 +1,4 @@
-import { TimeoutError } from '@brine/contracts';
+import { ErrorCodes, TimeoutError } from '@brine/contracts';
 
 /** Counts events (connections, subscriptions) and lets callers wait for a total, event-driven. */
 export interface Countdown {
@@ -36,7 +36,7 @@ export function countdown(): Countdown {
         };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new TimeoutError(`${what}: ${count} of ${target} after ${timeout} ms`));
+          reject(new TimeoutError(ErrorCodes.TIMEOUT, `${what}: ${count} of ${target} after ${timeout} ms`));
         }, timeout);
         waiters.add(waiter);
       });

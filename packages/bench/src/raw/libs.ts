@@ -4,7 +4,7 @@
  * transport package that depends on them. Only the few members the baselines use are typed.
  */
 import { createRequire } from 'node:module';
-import { ConfigError, ErrorCodes } from '@brine/contracts';
+import { StateError, ConfigError, ErrorCodes } from '@brine/contracts';
 
 export interface ZmqSocketBase {
   readonly closed: boolean;
@@ -86,7 +86,9 @@ function requireVia(name: string, throughPackage: string): unknown {
     const manifest = here.resolve(`${throughPackage}/package.json`);
     return createRequire(manifest)(name);
   } catch (error) {
-    throw new ConfigError(`cannot load '${name}' for the raw baselines (run pnpm install)`, { cause: error });
+    throw new ConfigError(ErrorCodes.CONFIG, `cannot load '${name}' for the raw baselines (run pnpm install)`, {
+      cause: error,
+    });
   }
 }
 
@@ -132,7 +134,7 @@ export function rawVersions(): { libzmq?: string; zeromqJs?: string; ws?: string
 function packageVersion(name: string, throughPackage: string): string {
   const manifest = requireVia(`${name}/package.json`, throughPackage) as { version?: unknown };
   if (typeof manifest.version !== 'string') {
-    throw new ConfigError(`no version in ${name}/package.json`, undefined, ErrorCodes.INVALID_STATE);
+    throw new StateError(ErrorCodes.INVALID_STATE, `no version in ${name}/package.json`);
   }
   return manifest.version;
 }

@@ -40,9 +40,8 @@ export function replaceBetweenMarkers(text: string, generated: string): string {
   const end = text.indexOf(END_MARKER);
   if (begin < 0 || end < begin) {
     throw new ConfigError(
-      `BENCHMARKS.md has no results markers (${BEGIN_MARKER} … ${END_MARKER})`,
-      undefined,
       ErrorCodes.INVALID_ARGUMENT,
+      `BENCHMARKS.md has no results markers (${BEGIN_MARKER} … ${END_MARKER})`,
     );
   }
   return `${text.slice(0, begin + BEGIN_MARKER.length)}\n\n${generated}\n\n${text.slice(end)}`;

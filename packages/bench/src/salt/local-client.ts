@@ -1,7 +1,7 @@
 /** Salt's own job path: LocalClient.cmd (publish, then wait for every targeted minion's return), timed in Python. */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { ErrorCodes, TransportError } from '@brine/contracts';
+import { BrineError, ErrorCodes } from '@brine/contracts';
 import type { SaltVenv } from './venv.js';
 
 const SCRIPT = `
@@ -48,10 +48,7 @@ export function saltJobs(
           resolve(JSON.parse(line) as JobsResult);
         } catch {
           reject(
-            new TransportError(
-              ErrorCodes.REMOTE,
-              `salt LocalClient failed: ${error?.message ?? ''} ${stderr.slice(-400)}`,
-            ),
+            new BrineError(ErrorCodes.REMOTE, `salt LocalClient failed: ${error?.message ?? ''} ${stderr.slice(-400)}`),
           );
         }
       },

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
-import { TimeoutError } from '@brine/contracts';
+import { ErrorCodes, TimeoutError } from '@brine/contracts';
 import { LOOPBACK } from '../transports.js';
 
 /** A free loopback port (bound to 0, then released). */
@@ -10,7 +10,8 @@ export async function freePort(): Promise<number> {
   await once(server, 'listening');
   const address = server.address();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new TimeoutError('could not read a bound port');
+  if (typeof address !== 'object' || address === null)
+    throw new TimeoutError(ErrorCodes.TIMEOUT, 'could not read a bound port');
   return address.port;
 }
 
@@ -34,10 +35,10 @@ function accepts(port: number): Promise<boolean> {
 export async function waitForPorts(ports: number[], timeout: number, alive: () => boolean): Promise<void> {
   const deadline = Date.now() + timeout;
   for (;;) {
-    if (!alive()) throw new TimeoutError('salt-master exited before it was ready');
+    if (!alive()) throw new TimeoutError(ErrorCodes.TIMEOUT, 'salt-master exited before it was ready');
     if ((await Promise.all(ports.map(accepts))).every(Boolean)) return;
     if (Date.now() > deadline)
-      throw new TimeoutError(`salt-master ports ${ports.join(', ')} not ready after ${timeout} ms`);
+      throw new TimeoutError(ErrorCodes.TIMEOUT, `salt-master ports ${ports.join(', ')} not ready after ${timeout} ms`);
     await new Promise<void>((resolve) => setTimeout(resolve, 100).unref());
   }
 }

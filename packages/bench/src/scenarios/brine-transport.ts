@@ -5,7 +5,9 @@ import { LOOPBACK, portOf } from '../transports.js';
 import type { EchoServer, OnMessage, Publisher, Requester, SubscriberGroup } from './types.js';
 
 export async function brineEchoServer(factory: TransportFactory): Promise<EchoServer> {
-  const server = factory.requestServer();
+  // A bare echo server has no sign-in: every connection counts as authenticated (no 16 KiB
+  // pre-authentication limit on the 64 KiB cells, no unauthenticated timeout).
+  const server = factory.requestServer({ authMaxMessageSize: 0 });
   const address = await server.listen({ host: LOOPBACK, port: 0 }, (message) => message);
   return { port: portOf(address), close: () => server.close() };
 }

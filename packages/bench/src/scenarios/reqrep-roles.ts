@@ -1,5 +1,5 @@
 /** The processes of the request/reply family: an echo server and a load generator, per transport and mode. */
-import { ConfigError } from '@brine/contracts';
+import { ErrorCodes, ConfigError } from '@brine/contracts';
 import { cpuBetween, cpuSnapshot, type CpuUse } from '../cpu.js';
 import type { Role } from '../children/protocol.js';
 import { rawEchoServer, rawRequester } from '../raw/index.js';
@@ -66,7 +66,7 @@ async function requesterFor(spec: ReqRepClientSpec): Promise<Requester> {
   const pipelining = spec.pipelining ?? true;
   if (spec.mode === 'transport') return brineRequester(transportFactory(spec.transport, pipelining), spec.port);
   const count = spec.minions ?? 1;
-  if (count < 1) throw new ConfigError('a channel load needs at least one minion');
+  if (count < 1) throw new ConfigError(ErrorCodes.CONFIG, 'a channel load needs at least one minion');
   const suiteName = spec.suite ?? 'node';
   const suite = minionSuite(suiteName);
   const pems = spec.pems?.length ? spec.pems : await generatePems(suiteName, 2048, Math.min(count, 4));

@@ -1,6 +1,6 @@
-import { ConfigError } from '@brine/contracts';
-import { intOption, oneOf, parseCommandArgs, secondsOption, usageError } from '../args.js';
-import { CRYPTO_NAMES, TRANSPORT_NAMES } from '../config/load.js';
+import { ErrorCodes, ConfigError } from '@brine/contracts';
+import { intOption, parseCommandArgs, secondsOption, usageError } from '../args.js';
+import { pluginNameProblem } from '@brine/core/node';
 import { runDemo } from '../demo/run-demo.js';
 import { println, type Io } from '../io.js';
 import { toLogLevel } from '../logging.js';
@@ -24,11 +24,11 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length > 0) throw usageError(`brine demo takes no arguments (got '${positionals[0]}')`);
   const minions = intOption('minions', values.minions, 1) ?? 3;
-  if (minions > 100) throw new ConfigError(`--minions is at most 100, got ${minions}`);
+  if (minions > 100) throw new ConfigError(ErrorCodes.CONFIG, `--minions is at most 100, got ${minions}`);
   await runDemo(
     {
-      transport: oneOf('transport', values.transport, TRANSPORT_NAMES) ?? 'zeromq',
-      crypto: oneOf('crypto', values.crypto, CRYPTO_NAMES) ?? 'salt',
+      transport: pluginName('transport', values.transport) ?? 'zeromq',
+      crypto: pluginName('crypto', values.crypto) ?? 'salt',
       minions,
       logLevel: toLogLevel(values['log-level'] ?? 'critical', '--log-level'),
       timeoutSeconds: secondsOption('timeout', values.timeout) ?? 60,
@@ -36,4 +36,11 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     io,
   );
   return 0;
+}
+
+function pluginName(kind: 'transport' | 'crypto', value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const problem = pluginNameProblem(kind, value);
+  if (problem) throw usageError(`--${problem}`);
+  return value;
 }

@@ -81,7 +81,7 @@ export async function keyCommand(argv: string[], io: Io): Promise<number> {
         show(toSaltKeyData(await fingers(manager, match)));
         return 0;
       case 'print':
-        show(await publicKeys(config, manager, match));
+        show(await publicKeys(manager, match));
         return 0;
       default:
         return await changeKeys(io, manager, action, match, values, show);
@@ -121,6 +121,10 @@ function keyManager(config: MasterConfig & Record<string, unknown>, suite: Crypt
   return new KeyManager(new FsKeyStore(config.pki_dir), suite, {
     finger: { algorithm },
     isAcceptableKey: loadableIn(suite),
+    // One unreadable or oversized key file is reported and skipped; the bulk operation goes on.
+    onSkip: ({ state, id, error }) => {
+      process.stderr.write(`Skipping the ${state} key of ${id}: ${error.message}\n`);
+    },
     onChange: async (change) => {
       if (change.rotate && config.rotate_aes_key) await writeRotateDropfile(config.cachedir, config.id);
     },
@@ -150,13 +154,12 @@ async function fingers(manager: KeyManager, match: string): Promise<KeyFingers> 
   return Object.keys(localHits).length > 0 ? { local: localHits, ...minions } : minions;
 }
 
-async function publicKeys(config: MasterConfig, manager: KeyManager, match: string): Promise<SaltKeyData> {
-  const store = new FsKeyStore(config.pki_dir);
+async function publicKeys(manager: KeyManager, match: string): Promise<SaltKeyData> {
   const matches = await manager.match(match);
   const out: Partial<Record<KeyState, Record<string, string>>> = {};
   for (const state of KEY_STATES) {
     for (const id of matches[state]) {
-      const pem = await store.getMinionKey(state, id);
+      const pem = await manager.readKey(state, id);
       if (pem !== undefined) (out[state] ??= {})[id] = pem;
     }
   }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { formatAddress } from '@brine/contracts';
 import { createMaster, type Master } from '@brine/core';
 import { FsKeyStore, MasterIpc, startMaintenance } from '@brine/core/node';
@@ -6,7 +7,8 @@ import { loadContext } from '../context.js';
 import { logBusEvents } from '../event-log.js';
 import { ensureDirs } from '../fs.js';
 import { println, type Io } from '../io.js';
-import { onShutdown } from '../signals.js';
+import { acquireInstanceLock, pidfileOf } from '../instance-lock.js';
+import { onServiceSignals, onShutdown } from '../signals.js';
 import { buildSuite, fitAlgorithms, transportsFor } from '../wiring.js';
 import { HELP } from './help.js';
 
@@ -33,25 +35,43 @@ export async function masterCommand(argv: string[], io: Io): Promise<number> {
   const logger = cli.logger;
   const shutdown = onShutdown();
   const cleanups: Array<() => unknown> = [];
+  let master: Master | undefined;
   try {
     await ensureDirs([config.pki_dir, config.cachedir, config.sock_dir]);
+    const pidfile = pidfileOf(config);
+    const lock = acquireInstanceLock('master', [
+      join(config.sock_dir, 'brine-master.pid'),
+      ...(pidfile ? [pidfile] : []),
+    ]);
+    cleanups.push(() => lock.release());
+    cleanups.push(
+      onServiceSignals({
+        reload: async () => {
+          await cli.reopen();
+          logger.info('Received SIGHUP: reopened the log file');
+        },
+        info: (name) =>
+          logger.info(`Received ${name}: ignored (${master?.connectedMinions.length ?? 0} minions connected)`),
+      }),
+    );
     const transports = await transportsFor(config.transport);
     const built = await buildSuite(config, logger);
     cleanups.push(() => built.close());
-    const master: Master = createMaster(fitAlgorithms(config, built.suite), {
+    master = createMaster(fitAlgorithms(config, built.suite), {
       transports,
       suite: built.suite,
       keyStore: new FsKeyStore(config.pki_dir),
       logger,
     });
-    cleanups.push(() => master.close());
-    master.onError((error) => logger.warning(`Refused a request: ${error.message}`, error));
-    cleanups.push(logBusEvents(master.bus, logger.child('event')));
-    const addresses = await master.start();
-    const ipc = new MasterIpc(master, config.sock_dir, logger.child('ipc'));
+    const started = master;
+    cleanups.push(() => started.close());
+    started.onError((error) => logger.warning(`Refused a request: ${error.message}`, error));
+    cleanups.push(logBusEvents(started.bus, logger.child('event')));
+    const addresses = await started.start();
+    const ipc = new MasterIpc(started, config.sock_dir, logger.child('ipc'));
     cleanups.push(() => ipc.close());
     await ipc.start();
-    cleanups.push(startMaintenance(master, config.cachedir, config.loop_interval, logger.child('maintenance')));
+    cleanups.push(startMaintenance(started, config.cachedir, config.loop_interval, logger.child('maintenance')));
     const scheme = config.transport === 'ws' ? 'ws' : 'tcp';
     logger.info(
       `Brine master '${config.id}' listening over ${config.transport}: publish ${formatAddress(addresses.publish, scheme)}, ` +

@@ -1,12 +1,14 @@
 import { AuthError, ErrorCodes, isBrineError, toBrineError, type BrineError } from '@brine/contracts';
 import { createMinion, type AuthTransition } from '@brine/core';
-import { FsKeyStore } from '@brine/core/node';
+import { FsJidCache, FsKeyStore } from '@brine/core/node';
+import { join } from 'node:path';
 import { CONFIG_OPTIONS, parseCommandArgs, usageError } from '../args.js';
 import { loadContext } from '../context.js';
 import { ExitCodes } from '../exit-codes.js';
 import { ensureDirs } from '../fs.js';
 import { println, type Io } from '../io.js';
-import { onShutdown } from '../signals.js';
+import { acquireInstanceLock, pidfileOf } from '../instance-lock.js';
+import { onServiceSignals, onShutdown } from '../signals.js';
 import { buildSuite, fitAlgorithms, transportsFor } from '../wiring.js';
 import { HELP } from './help.js';
 
@@ -37,6 +39,21 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
   const shutdown = onShutdown();
   let rejected: (error: BrineError) => void = () => {};
   const rejection = new Promise<BrineError>((resolve) => (rejected = resolve));
+  const pidfile = pidfileOf(config);
+  let lock: ReturnType<typeof acquireInstanceLock> | undefined;
+  try {
+    lock = pidfile ? acquireInstanceLock('minion', [pidfile]) : undefined;
+  } catch (error) {
+    await cli.close(); // the refusal leaves no log file open
+    throw error;
+  }
+  const stopSignals = onServiceSignals({
+    reload: async () => {
+      await cli.reopen();
+      logger.info('Received SIGHUP: reopened the log file');
+    },
+    info: (name) => logger.info(`Received ${name}: ignored`),
+  });
   try {
     await ensureDirs([config.pki_dir, config.cachedir]);
     const transports = await transportsFor(config.transport);
@@ -46,6 +63,7 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
       suite,
       keyStore: new FsKeyStore(config.pki_dir),
       logger,
+      jidCache: await FsJidCache.open(join(config.cachedir, 'minion_jids'), config.minion_jid_cache),
     });
     minion.events.on('auth', (t: AuthTransition) => {
       logger.debug(`Auth state ${t.from} -> ${t.to}${t.retryIn !== undefined ? ` (retry in ${t.retryIn} s)` : ''}`);
@@ -78,6 +96,8 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
     return ExitCodes.OK;
   } finally {
     shutdown.dispose();
+    stopSignals();
+    lock?.release();
     await cli.close();
   }
 

@@ -44,6 +44,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
       config.sock_dir,
       { cmd: 'run', tgt, fun, arg, kwarg, tgt_type: tgtType, timeout: seconds },
       seconds * 1000 + CONTROL_MARGIN_MS,
+      config.max_message_size,
     );
     if (!isJobResult(result)) throw new BrineError(ErrorCodes.REMOTE, 'the master sent a malformed job result');
     return report(io, result, out);

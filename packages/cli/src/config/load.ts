@@ -1,17 +1,17 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { ConfigError } from '@brine/contracts';
+import { ErrorCodes, ConfigError } from '@brine/contracts';
 import { fnmatch, resolveMasterConfig, resolveMinionConfig, type MasterConfig, type MinionConfig } from '@brine/core';
+import { pluginNameProblem } from '@brine/core/node';
 import { toLogLevel } from '../logging.js';
 import { applyRootDir } from './paths.js';
+import { checkRanges, unknownOptionNotes, withSource } from './validate.js';
 import { parseSaltYaml } from './yaml.js';
 
 export type Role = 'master' | 'minion';
 
 /** Salt's default config dir (`-c`). */
 export const DEFAULT_CONFIG_DIR = '/etc/salt';
-export const TRANSPORT_NAMES = ['zeromq', 'tcp', 'ws'] as const;
-export const CRYPTO_NAMES = ['salt', 'nacl'] as const;
 
 export interface ConfigSource {
   /** `-c/--config-dir`: reads `<dir>/<role>`, then `<dir>/<role>.d/*.conf` (Salt's `default_include`). */
@@ -31,6 +31,8 @@ export interface LoadedConfig<C> {
   files: string[];
   /** What loading did, for the debug log once the logger exists ("Reading configuration from ..."). */
   notes: string[];
+  /** Likely mistakes (a misspelled option), for the warning log. */
+  warnings: string[];
 }
 
 /** Reads a daemon's config as Salt does. Throws ConfigError (exit code 2) for bad YAML or values. */
@@ -45,35 +47,52 @@ export async function loadConfig(
   const explicit = source.configFile !== undefined;
   const path = resolve(source.configFile ?? join(source.configDir ?? DEFAULT_CONFIG_DIR, role));
   let options: Options = {};
+  const sources = new Map<string, string>();
+  const record = (values: Options, where: string): Options => {
+    for (const key of Object.keys(values)) sources.set(key, where);
+    return values;
+  };
   const text = await readText(path);
   if (text === undefined) {
-    if (explicit) throw new ConfigError(`Config file ${path} does not exist`, { details: { file: path } });
+    if (explicit)
+      throw new ConfigError(ErrorCodes.CONFIG, `Config file ${path} does not exist`, { details: { file: path } });
     notes.push(`Missing configuration file: ${path}`);
   } else {
     notes.push(`Reading configuration from ${path}`);
     files.push(path);
-    options = toOptions(parseSaltYaml(text, path), path);
+    options = record(toOptions(parseSaltYaml(text, path), path), path);
   }
   const include = typeof options.default_include === 'string' ? options.default_include : `${role}.d/*.conf`;
   for (const file of await includedFiles(dirname(path), include)) {
     notes.push(`Including configuration from '${file}'`);
     notes.push(`Reading configuration from ${file}`);
     files.push(file);
-    options = { ...options, ...toOptions(parseSaltYaml((await readText(file)) ?? '', file), file) };
+    options = { ...options, ...record(toOptions(parseSaltYaml((await readText(file)) ?? '', file), file), file) };
   }
-  const merged = { ...options, ...defined(source.overrides ?? {}) };
-  checkCommon(merged);
-  const config =
-    role === 'master' ? (resolveMasterConfig(merged) as MasterConfig & Options) : resolveMinion(merged, path);
-  return { config: applyRootDir(config), files, notes };
+  const merged = { ...options, ...record(defined(source.overrides ?? {}), 'the command line') };
+  const { warnings, notes: unused } = unknownOptionNotes(merged, role, sources);
+  notes.push(...unused);
+  let config: (MasterConfig | MinionConfig) & Options;
+  try {
+    checkCommon(merged);
+    checkRanges(merged, sources);
+    config = role === 'master' ? (resolveMasterConfig(merged) as MasterConfig & Options) : resolveMinion(merged, path);
+  } catch (error) {
+    throw withSource(error, sources);
+  }
+  return { config: applyRootDir(config), files, notes, warnings };
 }
 
 function resolveMinion(options: Options, path: string): MinionConfig & Options {
   const id = options.id;
   if (id === undefined || id === null || id === '') {
-    throw new ConfigError(`The minion id is not set: put 'id: <name>' in ${path} or pass --id <name>`, {
-      details: { option: 'id' },
-    });
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `The minion id is not set: put 'id: <name>' in ${path} or pass --id <name>`,
+      {
+        details: { option: 'id' },
+      },
+    );
   }
   if (typeof id === 'number') options.id = String(id); // `id: 1234` in YAML is still an id
   return resolveMinionConfig(options) as MinionConfig & Options;
@@ -85,20 +104,13 @@ function checkCommon(options: Options): void {
   if (options.log_level_logfile !== undefined && options.log_level_logfile !== null) {
     toLogLevel(options.log_level_logfile, 'log_level_logfile');
   }
-  oneOfOption(options, 'transport', TRANSPORT_NAMES);
-  oneOfOption(options, 'crypto', CRYPTO_NAMES);
-  if (options.log_file !== undefined && options.log_file !== null && typeof options.log_file !== 'string') {
-    throw new ConfigError(`log_file must be a path, got ${JSON.stringify(options.log_file)}`, {
-      details: { option: 'log_file' },
-    });
+  for (const kind of ['transport', 'crypto'] as const) {
+    const problem = options[kind] === undefined ? undefined : pluginNameProblem(kind, options[kind]);
+    if (problem) throw new ConfigError(ErrorCodes.CONFIG, problem, { details: { option: kind } });
   }
-}
-
-function oneOfOption(options: Options, name: string, allowed: readonly string[]): void {
-  const value = options[name];
-  if (value !== undefined && !allowed.includes(value as string)) {
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`, {
-      details: { option: name },
+  if (options.log_file !== undefined && options.log_file !== null && typeof options.log_file !== 'string') {
+    throw new ConfigError(ErrorCodes.CONFIG, `log_file must be a path, got ${JSON.stringify(options.log_file)}`, {
+      details: { option: 'log_file' },
     });
   }
 }
@@ -107,6 +119,7 @@ function toOptions(value: unknown, file: string): Options {
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(
+      ErrorCodes.CONFIG,
       `${file} must hold a mapping of option: value, not a ${Array.isArray(value) ? 'list' : typeof value}`,
       {
         details: { file },
@@ -122,8 +135,8 @@ async function readText(path: string): Promise<string | undefined> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'EISDIR') throw new ConfigError(`${path} is a directory, not a config file`);
-    throw new ConfigError(`Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    if (code === 'EISDIR') throw new ConfigError(ErrorCodes.CONFIG, `${path} is a directory, not a config file`);
+    throw new ConfigError(ErrorCodes.CONFIG, `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 

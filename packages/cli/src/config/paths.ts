@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** The options that name files or folders (Salt prepends `root_dir` to these). */
-export const PATH_OPTIONS = ['pki_dir', 'cachedir', 'sock_dir', 'log_file'] as const;
+export const PATH_OPTIONS = ['pki_dir', 'cachedir', 'sock_dir', 'log_file', 'pidfile'] as const;
 
 /**
  * Salt's `root_dir`: when set (and not `/`), every path option (defaults included) lives under it,

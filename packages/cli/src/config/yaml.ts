@@ -1,5 +1,5 @@
 import { parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
-import { ConfigError } from '@brine/contracts';
+import { ErrorCodes, ConfigError } from '@brine/contracts';
 
 const TIMESTAMP = 'tag:yaml.org,2002:timestamp';
 
@@ -21,7 +21,10 @@ export function parseSaltYaml(text: string, source: string): unknown {
     const pos = error.linePos?.[0];
     const where = pos ? `${source}, line ${pos.line}, column ${pos.col}` : source;
     const first = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError(`Bad YAML in ${where}: ${first}`, { cause: error, details: { file: source } });
+    throw new ConfigError(ErrorCodes.CONFIG, `Bad YAML in ${where}: ${first}`, {
+      cause: error,
+      details: { file: source },
+    });
   }
   return doc.toJS({ maxAliasCount: 100 });
 }

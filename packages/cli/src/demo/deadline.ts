@@ -1,4 +1,4 @@
-import { TimeoutError } from '@brine/contracts';
+import { ErrorCodes, TimeoutError } from '@brine/contracts';
 
 /** One deadline for the whole demo; `bound` makes any wait give up when it passes, naming the step. */
 export class Deadline {
@@ -9,7 +9,10 @@ export class Deadline {
 
   constructor(seconds: number) {
     this.timer = setTimeout(
-      () => this.controller.abort(new TimeoutError(`the demo did not finish within ${seconds} s (at: ${this.step})`)),
+      () =>
+        this.controller.abort(
+          new TimeoutError(ErrorCodes.TIMEOUT, `the demo did not finish within ${seconds} s (at: ${this.step})`),
+        ),
       seconds * 1000,
     );
   }

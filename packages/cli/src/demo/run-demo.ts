@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BrineError, ErrorCodes, formatAddress, type Address, type LogLevel } from '@brine/contracts';
+import { StateError, ErrorCodes, formatAddress, type Address, type LogLevel, TimeoutError } from '@brine/contracts';
 import { createMaster, createMinion, type JobResult, type Master } from '@brine/core';
 import { FsKeyStore } from '@brine/core/node';
 import { logBusEvents } from '../event-log.js';
@@ -144,13 +144,13 @@ async function roundTrip(
   const result = await deadline.bound(master.run('*', fun, arg, { timeoutSeconds: 10 }));
   const ms = performance.now() - t;
   if (result.missing.length > 0) {
-    throw new BrineError(ErrorCodes.TIMEOUT, `no ${fun} return from ${result.missing.join(', ')} within 10 s`);
+    throw new TimeoutError(ErrorCodes.TIMEOUT, `no ${fun} return from ${result.missing.join(', ')} within 10 s`);
   }
   await deadline.bound(returned.waitFor(result.jid, ids));
   return { result, ms };
 }
 
 function portOf(address: Address): number {
-  if (!('port' in address)) throw new BrineError(ErrorCodes.INVALID_STATE, 'the master has no TCP request port');
+  if (!('port' in address)) throw new StateError(ErrorCodes.INVALID_STATE, 'the master has no TCP request port');
   return address.port;
 }

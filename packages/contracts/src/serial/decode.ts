@@ -1,5 +1,5 @@
 import { Decoder, ExtData, ExtensionCodec } from '@msgpack/msgpack';
-import { BrineError, ErrorCodes, ProtocolError } from '../errors.js';
+import { isBrineError, ErrorCodes, ProtocolError } from '../errors/index.js';
 import { utf8DecodeStrict } from '../util/bytes.js';
 import { ExtValue, SaltConstant, SaltDatetime } from './types.js';
 
@@ -72,7 +72,7 @@ export function decode(bytes: Uint8Array, options: DecodeOptions = {}): unknown 
   try {
     value = decoderFor(options.maxLength ?? 0xffffffff).decode(bytes);
   } catch (error) {
-    if (error instanceof BrineError) throw error;
+    if (isBrineError(error)) throw error;
     throw new ProtocolError(ErrorCodes.DECODE, `malformed msgpack: ${(error as Error).message}`, { cause: error });
   }
   return normalize(value, options.strings !== 'raw');

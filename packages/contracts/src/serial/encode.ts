@@ -1,4 +1,4 @@
-import { BrineError, ErrorCodes } from '../errors.js';
+import { ErrorCodes, ProtocolError } from '../errors/index.js';
 import { ExtValue, Float64, SaltConstant, SaltDatetime } from './types.js';
 
 export interface EncodeOptions {
@@ -87,7 +87,7 @@ class Writer {
 
   write(value: unknown, depth: number): void {
     if (depth > this.maxDepth) {
-      throw new BrineError(ErrorCodes.ENCODE, `value nests deeper than ${this.maxDepth} levels (a cycle?)`);
+      throw new ProtocolError(ErrorCodes.ENCODE, `value nests deeper than ${this.maxDepth} levels (a cycle?)`);
     }
     switch (typeof value) {
       case 'string':
@@ -103,7 +103,7 @@ class Writer {
       case 'object':
         return this.object(value, depth);
       default:
-        throw new BrineError(ErrorCodes.ENCODE, `cannot encode a value of type ${typeof value}`);
+        throw new ProtocolError(ErrorCodes.ENCODE, `cannot encode a value of type ${typeof value}`);
     }
   }
 
@@ -137,7 +137,7 @@ class Writer {
     }
     if (value instanceof ExtValue) return this.ext(value.type, value.data);
     if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-      throw new BrineError(ErrorCodes.ENCODE, 'only Uint8Array is accepted for bytes');
+      throw new ProtocolError(ErrorCodes.ENCODE, 'only Uint8Array is accepted for bytes');
     }
     const keys = Object.keys(value);
     this.mapHead(keys.length);

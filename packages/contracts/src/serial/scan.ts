@@ -1,4 +1,4 @@
-import { ErrorCodes, ProtocolError } from '../errors.js';
+import { ErrorCodes, ProtocolError } from '../errors/index.js';
 
 /** Result of {@link measure}: the byte length of the first complete value, or how many bytes are known to be missing. */
 export type Measure = { complete: true; length: number } | { complete: false; needAtLeast: number };

@@ -1,4 +1,4 @@
-import { ErrorCodes, ProtocolError } from '../errors.js';
+import { ConfigError, ErrorCodes } from '../errors/index.js';
 import { measure } from './scan.js';
 
 export interface FrameSplitterOptions {
@@ -17,13 +17,32 @@ export class FrameSplitter {
   private end = 0;
   /** Bytes needed before it is worth measuring again (avoids rescanning a large partial frame per chunk). */
   private needed = 1;
-  private readonly maxMessageSize: number;
+  private maxMessageSize: number;
 
   constructor(options: FrameSplitterOptions) {
     if (!(options.maxMessageSize > 0)) {
-      throw new ProtocolError(ErrorCodes.INVALID_ARGUMENT, 'maxMessageSize must be positive');
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'maxMessageSize must be positive');
     }
     this.maxMessageSize = options.maxMessageSize;
+  }
+
+  /** The limit in force; may be changed between pushes (e.g. raised once a peer authenticated). */
+  get limit(): number {
+    return this.maxMessageSize;
+  }
+
+  set limit(value: number) {
+    if (!(value > 0)) throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'maxMessageSize must be positive');
+    this.maxMessageSize = value;
+  }
+
+  /**
+   * Bytes the partial message is known to need (its declared length so far, at least what is
+   * held); 0 between messages. What a server claims against an inbound budget.
+   */
+  get claim(): number {
+    const have = this.end - this.start;
+    return have === 0 ? 0 : Math.max(have, this.needed);
   }
 
   /** Bytes held that do not yet form a complete message. */

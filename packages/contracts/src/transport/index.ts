@@ -9,3 +9,5 @@ export { TransportRegistry } from './registry.js';
 export { resolveTransportOptions, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_HIGH_WATER_MARK } from './options.js';
 export type { ResolvedTransportOptions } from './options.js';
 export { assertSameTarget } from './same-target.js';
+export { DEFAULT_BOUNDS, boundsFromConfig } from './options.js';
+export { InboundBudget, isBoundRefusal, RateLimitedLog, ServerCounters } from './bounds.js';

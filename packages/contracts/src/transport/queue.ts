@@ -1,4 +1,4 @@
-import { ClosedError, ErrorCodes, TransportError } from '../errors.js';
+import { ClosedError, ErrorCodes, TransportError } from '../errors/index.js';
 import { asAbortError } from '../util/abort.js';
 
 interface Waiter {
@@ -42,7 +42,7 @@ export class BoundedQueue<T> {
 
   /** Queues without waiting, ignoring the mark (for items already accepted elsewhere). */
   force(item: T): void {
-    if (this.isClosed) throw this.closedWith ?? new ClosedError('queue is closed');
+    if (this.isClosed) throw this.closedWith ?? new ClosedError(ErrorCodes.CLOSED, 'queue is closed');
     const waiter = this.shiftWaiters.shift();
     if (waiter) waiter.resolve(item);
     else this.items.push(item);
@@ -50,7 +50,7 @@ export class BoundedQueue<T> {
 
   /** Queues `item` if there is room; returns false otherwise. */
   tryPush(item: T): boolean {
-    if (this.isClosed) throw this.closedWith ?? new ClosedError('queue is closed');
+    if (this.isClosed) throw this.closedWith ?? new ClosedError(ErrorCodes.CLOSED, 'queue is closed');
     if (this.full && this.shiftWaiters.length === 0) return false;
     this.force(item);
     return true;
@@ -67,7 +67,7 @@ export class BoundedQueue<T> {
 
   /** Resolves when the queue has room (immediately if it has). */
   waitForRoom(signal?: AbortSignal): Promise<void> {
-    if (this.isClosed) return Promise.reject(this.closedWith ?? new ClosedError('queue is closed'));
+    if (this.isClosed) return Promise.reject(this.closedWith ?? new ClosedError(ErrorCodes.CLOSED, 'queue is closed'));
     if (!this.full) return Promise.resolve();
     if (signal?.aborted) return Promise.reject(asAbortError(signal.reason));
     return new Promise<void>((resolve, reject) => {
@@ -118,12 +118,12 @@ export class BoundedQueue<T> {
   /** No more pushes; readers get the remaining items, then undefined. */
   end(): void {
     this.ended = true;
-    this.failPushers(new ClosedError('queue is closed'));
+    this.failPushers(new ClosedError(ErrorCodes.CLOSED, 'queue is closed'));
     this.flushShifters();
   }
 
   /** Ends the queue and rejects pending pushes with `error`. Queued items stay readable. */
-  close(error: Error = new ClosedError('queue is closed')): void {
+  close(error: Error = new ClosedError(ErrorCodes.CLOSED, 'queue is closed')): void {
     this.closedWith ??= error;
     this.failPushers(error);
     this.flushShifters();

@@ -1,4 +1,4 @@
-import { ClosedError, ErrorCodes, TimeoutError, toBrineError, type BrineError } from '../errors.js';
+import { ClosedError, ErrorCodes, TimeoutError, toBrineError, type BrineError } from '../errors/index.js';
 import type { Logger } from '../logger.js';
 import { asAbortError, delay, type AbortOptions } from '../util/abort.js';
 import { TypedEmitter } from '../util/emitter.js';
@@ -57,7 +57,7 @@ export class Redialer<C> {
   /** Resolves once connected; rejects on timeout/abort with the last dial error as `cause`, or on stop. */
   async waitConnected(options: AbortOptions = {}): Promise<void> {
     if (this.current !== undefined) return;
-    if (this.stopped) throw new ClosedError('client is closed');
+    if (this.stopped) throw new ClosedError(ErrorCodes.CLOSED, 'client is closed');
     const { signal, timeout } = options;
     const stop = this.stopController.signal;
     await new Promise<void>((resolve, reject) => {
@@ -78,13 +78,13 @@ export class Redialer<C> {
       };
       const onStop = (): void => {
         cleanup();
-        reject(new ClosedError('client closed while connecting'));
+        reject(new ClosedError(ErrorCodes.CLOSED, 'client closed while connecting'));
       };
       if (timeout !== undefined) {
         timer = setTimeout(() => {
           cleanup();
           reject(
-            new TimeoutError(`could not connect to ${this.options.target} within ${timeout} ms`, {
+            new TimeoutError(ErrorCodes.TIMEOUT, `could not connect to ${this.options.target} within ${timeout} ms`, {
               cause: this.lastError,
               details: { target: this.options.target },
             }),
@@ -100,7 +100,7 @@ export class Redialer<C> {
   /** Stops reconnecting and hangs up the current connection. Resolves when the loop has ended. */
   async stop(): Promise<void> {
     if (!this.stopped) {
-      this.stopController.abort(new ClosedError('client is closed'));
+      this.stopController.abort(new ClosedError(ErrorCodes.CLOSED, 'client is closed'));
       if (this.current !== undefined) this.options.hangUp(this.current);
     }
     await this.loop;

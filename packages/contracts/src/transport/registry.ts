@@ -1,4 +1,4 @@
-import { ConfigError, ErrorCodes } from '../errors.js';
+import { ConfigError, ErrorCodes } from '../errors/index.js';
 import type { TransportFactory } from './types.js';
 
 /**
@@ -27,11 +27,9 @@ export class TransportRegistry {
     const factory = this.factories.get(name);
     if (!factory) {
       const known = [...this.factories.keys()].sort().join(', ') || 'none';
-      throw new ConfigError(
-        `unknown transport '${name}' (registered: ${known})`,
-        { details: { transport: name } },
-        ErrorCodes.UNKNOWN_TRANSPORT,
-      );
+      throw new ConfigError(ErrorCodes.UNKNOWN_TRANSPORT, `unknown transport '${name}' (registered: ${known})`, {
+        details: { transport: name },
+      });
     }
     return factory;
   }

@@ -1,4 +1,4 @@
-import { ErrorCodes, TransportError } from '../errors.js';
+import { StateError, ErrorCodes } from '../errors/index.js';
 
 /**
  * A client connects to one place for its whole life (its reconnect loop keeps that target). A
@@ -6,7 +6,7 @@ import { ErrorCodes, TransportError } from '../errors.js';
  */
 export function assertSameTarget(current: string | undefined, next: string): void {
   if (current !== undefined && current !== next) {
-    throw new TransportError(
+    throw new StateError(
       ErrorCodes.INVALID_STATE,
       `already connecting to ${current}; create a new client for ${next}`,
       { details: { current, next } },

@@ -1,4 +1,4 @@
-import { ClosedError } from '../errors.js';
+import { ErrorCodes, ClosedError } from '../errors/index.js';
 import { asAbortError } from '../util/abort.js';
 
 interface Waiter {
@@ -64,7 +64,7 @@ export class Slots {
   }
 
   /** Rejects every waiter and every later acquire with `error`. */
-  close(error: Error = new ClosedError()): void {
+  close(error: Error = new ClosedError(ErrorCodes.CLOSED, 'Closed')): void {
     this.closedWith ??= error;
     for (const w of this.waiters.splice(0)) {
       if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);

@@ -6,7 +6,7 @@
 import type { Logger } from '../logger.js';
 import type { AbortOptions } from '../util/abort.js';
 import type { TypedEmitter } from '../util/emitter.js';
-import type { BrineError } from '../errors.js';
+import type { BrineError } from '../errors/index.js';
 import type { ReconnectOptions } from './reconnect.js';
 
 export type { AbortOptions };
@@ -94,6 +94,52 @@ export interface TransportOptions {
    * PUB socket cannot cut one subscriber off, so the zeromq transport always drops.
    */
   slowSubscriber?: SlowSubscriberPolicy;
+  /**
+   * Servers: the largest message a connection may send before it is authenticated
+   * ({@link RequestContext.authenticate}). Default 16 KiB (a real `_auth` is well under 4 KiB).
+   * Salt config name `auth_max_message_size`. 0 treats every connection as authenticated (no
+   * separate limit: for servers whose handler never authenticates). A larger declared length is
+   * refused with `ERR_MESSAGE_TOO_LARGE` as soon as it is known, and the connection dropped.
+   */
+  authMaxMessageSize?: number;
+  /**
+   * Servers: ms a peer has to finish a message once its first byte arrived (absolute, not re-armed
+   * by later bytes). Default 30 000. Salt config name `message_deadline` (seconds). 0 disables.
+   * Past it the connection is dropped with `ERR_MESSAGE_DEADLINE`.
+   */
+  messageDeadline?: number;
+  /**
+   * Servers: ms a connection may stay unauthenticated. Default 10 000. Salt config name
+   * `unauthenticated_timeout` (seconds). 0 disables. Past it: `ERR_UNAUTHENTICATED_TIMEOUT`, dropped.
+   */
+  unauthenticatedTimeout?: number;
+  /**
+   * Servers: bytes of partially received messages (counted by their declared length) across all
+   * connections of one server. Default 256 MiB. Salt config name `inbound_budget`. A connection
+   * that starts a message the budget cannot hold is dropped with `ERR_OVER_BUDGET` (logged).
+   */
+  inboundBudget?: number;
+  /**
+   * Servers: bytes of replies one connection may have waiting to be written. Default 8 MiB. Salt
+   * config name `max_outbound_buffer`. Over it the server stops reading from that peer; if it stays
+   * over for `drainTimeout` it is dropped with `ERR_SLOW_READER`.
+   */
+  maxOutboundBuffer?: number;
+  /**
+   * Servers: requests one peer may have being handled at once. Default 64. Salt config name
+   * `max_requests_in_flight`. Beyond it the server stops reading from that peer until replies go out.
+   */
+  maxRequestsInFlight?: number;
+  /**
+   * Servers: open connections per listener. Default 20 000. Salt config name `max_connections`.
+   * Beyond it a new connection is closed at once (`ERR_TOO_MANY_CONNECTIONS`, counted, logged rate-limited).
+   */
+  maxConnections?: number;
+  /**
+   * Request servers: connections not yet authenticated per listener. Default 1 000. Salt config name
+   * `max_unauthenticated_connections`. Beyond it a new connection is closed at once.
+   */
+  maxUnauthenticatedConnections?: number;
 }
 
 /** What a publish server does with a subscriber that stays full past `drainTimeout`. */
@@ -162,6 +208,31 @@ export interface RequestContext {
   readonly peer: PeerInfo;
   /** Aborts when the peer disconnects or the server closes. */
   readonly signal: AbortSignal;
+  /**
+   * Marks this connection as authenticated: its peer proved who it is (a successful `_auth`, a
+   * request that decrypted and verified). From then on the transport applies `maxMessageSize`
+   * instead of `authMaxMessageSize`, stops the `unauthenticatedTimeout` clock and stops counting it
+   * against `maxUnauthenticatedConnections`. Idempotent. Optional: a transport without per-connection
+   * limits leaves it out (callers use `context.authenticate?.()`).
+   */
+  authenticate?(): void;
+}
+
+/** What a request server holds and has refused, for metrics and tests (`RequestServer.stats`). */
+export interface RequestServerStats {
+  /** Open connections (or peers, on ZeroMQ). */
+  readonly connections: number;
+  readonly unauthenticated: number;
+  /** Bytes of partially received messages claimed against `inboundBudget` now, and the highest seen. */
+  readonly inboundBytes: number;
+  readonly peakInboundBytes: number;
+  /** Bytes of replies waiting to be written, all connections, now and the highest seen. */
+  readonly outboundBytes: number;
+  readonly peakOutboundBytes: number;
+  /** Requests being handled now. */
+  readonly inFlight: number;
+  /** Connections or messages refused, by error code (`ERR_MESSAGE_TOO_LARGE`, `ERR_OVER_BUDGET`...). */
+  readonly refused: Readonly<Record<string, number>>;
 }
 
 /**
@@ -177,6 +248,8 @@ export interface RequestServer extends Closable {
   /** The bound address once listening (with the real port when 0 was asked). */
   readonly address: Address | undefined;
   listen(address: Address, handler: RequestHandler, options?: AbortOptions): Promise<Address>;
+  /** What the server holds now (see {@link RequestServerStats}). Optional for third-party transports. */
+  stats?(): RequestServerStats;
 }
 
 /**
@@ -222,10 +295,11 @@ export interface PublishConnectOptions extends AbortOptions {
   /** The minion id: ZeroMQ uses it as socket IDENTITY and, with filtering, as its topic. */
   identity?: string;
   /**
-   * Builds the presence message sent on every (re)connect, where the transport has one
-   * (TCP, and WebSocket for Brine masters). Called again on each reconnect.
+   * Builds the presence message sent on every (re)connect, where the transport has one (TCP, and
+   * WebSocket for Brine masters). Called again on each reconnect, and always awaited: the channel
+   * may sign in again first. If it rejects, the transport drops that connection and redials.
    */
-  presence?: () => unknown;
+  presence?: () => Promise<unknown>;
 }
 
 /**

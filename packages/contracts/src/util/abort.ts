@@ -1,4 +1,4 @@
-import { AbortError, TimeoutError } from '../errors.js';
+import { ErrorCodes, AbortError, TimeoutError } from '../errors/index.js';
 
 /** Options every async Brine call accepts. */
 export interface AbortOptions {
@@ -33,7 +33,10 @@ export function deadline(options: AbortOptions = {}, defaultTimeout?: number, wh
   }
   if (timeout !== undefined && Number.isFinite(timeout) && !controller.signal.aborted) {
     timer = setTimeout(
-      () => controller.abort(new TimeoutError(`${what} timed out after ${timeout} ms`, { details: { timeout } })),
+      () =>
+        controller.abort(
+          new TimeoutError(ErrorCodes.TIMEOUT, `${what} timed out after ${timeout} ms`, { details: { timeout } }),
+        ),
       Math.max(0, timeout),
     );
   }
@@ -48,7 +51,11 @@ export function deadline(options: AbortOptions = {}, defaultTimeout?: number, wh
 
 export function asAbortError(reason: unknown): Error {
   if (reason instanceof Error && typeof (reason as { code?: unknown }).code === 'string') return reason;
-  return new AbortError(undefined, reason === undefined ? undefined : { cause: reason });
+  return new AbortError(
+    ErrorCodes.ABORTED,
+    'The operation was aborted',
+    reason === undefined ? undefined : { cause: reason },
+  );
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

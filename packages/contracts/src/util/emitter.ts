@@ -1,4 +1,4 @@
-import { AbortError } from '../errors.js';
+import { ErrorCodes, AbortError } from '../errors/index.js';
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -39,12 +39,12 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
     const { signal, filter } = options;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
-        reject(signal.reason ?? new AbortError());
+        reject(signal.reason ?? new AbortError(ErrorCodes.ABORTED, 'The operation was aborted'));
         return;
       }
       const onAbort = (): void => {
         off();
-        reject(signal?.reason ?? new AbortError());
+        reject(signal?.reason ?? new AbortError(ErrorCodes.ABORTED, 'The operation was aborted'));
       };
       const off = this.on(event, (...args) => {
         if (filter && !filter(...args)) return;

@@ -5,6 +5,8 @@ import {
   ClosedError,
   ErrorCodes,
   toBrineError,
+  isBrineError,
+  TimeoutError,
   type BrineError,
   type Logger,
   deadline,
@@ -89,6 +91,7 @@ export class AsyncAuth {
     Pick<AsyncAuthOptions, 'masterFinger'>;
   private readonly cache: CredentialsCache | undefined;
   private readonly cacheKey: string;
+  private lastFailure: BrineError | undefined;
 
   private readonly suite: CryptoSuite;
   private readonly store: KeyStore;
@@ -163,22 +166,41 @@ export class AsyncAuth {
    * caller's signal/timeout only stops this caller's wait, not the shared attempt.
    */
   authenticate(options: AbortOptions = {}): Promise<AuthCredentials> {
-    if (this.stop.signal.aborted) return Promise.reject(new ClosedError('authentication is closed'));
+    if (this.stop.signal.aborted) return Promise.reject(new ClosedError(ErrorCodes.CLOSED, 'authentication is closed'));
     this.attempt ??= this.run().finally(() => {
       this.attempt = undefined;
     });
     const limit = deadline(options, undefined, 'authentication');
-    return raceSignal(this.attempt, limit.signal).finally(() => limit.dispose());
+    return raceSignal(this.attempt, limit.signal)
+      .catch((error: unknown) => {
+        // A caller that gave up waiting learns why the sign-ins failed meanwhile.
+        const last = this.lastError;
+        if (last && isBrineError(error) && error.code === ErrorCodes.TIMEOUT) {
+          throw new TimeoutError(ErrorCodes.TIMEOUT, `${error.message}; last sign-in error: ${last.message}`, {
+            cause: last,
+            details: { lastCode: last.code },
+          });
+        }
+        throw error;
+      })
+      .finally(() => limit.dispose());
+  }
+
+  /** The error of the last failed sign-in attempt (cleared once signed in). */
+  get lastError(): BrineError | undefined {
+    return this.lastFailure;
   }
 
   /** Stops any running attempt (it rejects with ERR_CLOSED). */
   close(): void {
-    this.stop.abort(new ClosedError('authentication is closed'));
+    this.stop.abort(new ClosedError(ErrorCodes.CLOSED, 'authentication is closed'));
     this.events.removeAllListeners();
   }
 
   private transition(to: AuthStateName, extra: Omit<AuthTransition, 'from' | 'to'> = {}): void {
     const from = this.stateName;
+    if (extra.error) this.lastFailure = extra.error;
+    else if (to === 'authenticated') this.lastFailure = undefined;
     this.stateName = to;
     this.events.emit('state', { from, to, ...extra });
   }
@@ -195,6 +217,8 @@ export class AsyncAuth {
       try {
         const outcome = await this.signInOnce();
         if (outcome.kind === 'accepted') return this.accept(outcome);
+        // A first-contact rejection cannot be verified (no pinned master key, `verified: false`);
+        // as Salt, it still ends the attempt: that is what `brine key -r` on a pending key means.
         if (outcome.kind === 'rejected') {
           lastError = new AuthError(ErrorCodes.AUTH_REJECTED, "The Salt Master has rejected this minion's public key");
           if (!o.rejectedRetry) {
@@ -226,12 +250,15 @@ export class AsyncAuth {
         const typed = toBrineError(error, ErrorCodes.AUTH_FAILED);
         if (typed.code === ErrorCodes.AUTH_REJECTED) throw typed;
         lastError = typed;
+        // An unsigned or unverifiable answer ({ret: 'bad enc algo'}, no or a wrong signature) may
+        // come from anyone on the path (CVE-2022-22935 class): it is logged and retried with the
+        // same back-off, never fatal. Only a signed, verified rejection ends the attempt.
         if (typed.code === ErrorCodes.UNSUPPORTED_SUITE) {
-          this.logger.error(`This minion's crypto suite is not supported by its master: ${typed.message}`, typed);
-          this.transition('failed', { error: typed });
-          throw typed;
-        }
-        this.logger.error(`Sign-in to ${o.masterUri} failed: ${typed.message}`, typed);
+          this.logger.error(
+            `The master at ${o.masterUri} refused this minion's crypto suite (an unsigned answer, retried): ${typed.message}`,
+            typed,
+          );
+        } else this.logger.error(`Sign-in to ${o.masterUri} failed: ${typed.message}`, typed);
         this.transition('failed', { error: typed, retryIn: wait });
       }
       if (o.authRetries > 0 && attempts >= o.authRetries) {
@@ -253,7 +280,7 @@ export class AsyncAuth {
       }
       if (!this.stop.signal.aborted) this.transition(this.current ? 're-authenticating' : 'signing-in');
     }
-    throw new ClosedError('authentication is closed', { cause: lastError });
+    throw new ClosedError(ErrorCodes.CLOSED, 'authentication is closed', { cause: lastError });
   }
 
   private async signInOnce() {

@@ -12,6 +12,8 @@ import {
 } from '@brine/contracts';
 import { cleanKey } from '../keystore/clean-key.js';
 import { fnmatch } from '../keystore/glob.js';
+import { RateLimitedLog } from '../limits/rate-limited-log.js';
+import { TokenBucket } from '../limits/token-bucket.js';
 import { isValidMinionId, minionIdProblem } from '../keystore/minion-id.js';
 import type { KeyStore } from '../keystore/types.js';
 import { BAD_ENC_ALGO, BAD_SIG_ALGO } from '../protocol/constants.js';
@@ -35,6 +37,16 @@ export interface AuthServerOptions {
   maxMinions?: number;
   /** Ids currently connected (for `max_minions`). */
   connectedIds?: () => Iterable<string>;
+  /** Refuse RSA minion keys below this many bits (Brine `min_key_size`, default 2048; Salt suite only). */
+  minKeySize?: number;
+  /** Longest `pub` text accepted in `_auth`, in bytes, refused before the key is parsed. Default 4096. */
+  maxPubSize?: number;
+  /** At most this many keys wait in pending (Brine `max_pending_keys`, default 1000; 0 = no cap). */
+  maxPendingKeys?: number;
+  /** New pending keys per second, bursts up to the same number (Brine `pending_key_rate`, default 50; 0 = no limit). */
+  pendingKeyRate?: number;
+  /** Refused `_auth` requests log at most this many lines per minute per kind (Brine `log_rate_limit`, 10). */
+  logRateLimit?: number;
   /** The publish port sent to accepted minions (read at each accept: the publish server may bind after). */
   publishPort: number | (() => number);
 }
@@ -87,6 +99,73 @@ export class AuthServer {
     ({ suite: this.suite, store: this.store, masterKeys: this.masterKeys, shared: this.shared } = deps);
     ({ sessions: this.sessions, logger: this.logger } = deps);
     this.onEvent = deps.onEvent ?? (() => {});
+    this.pendingRate = new TokenBucket(options.pendingKeyRate ?? 50);
+    this.limitedLog = new RateLimitedLog(this.logger, options.logRateLimit ?? 10);
+  }
+
+  private readonly pendingRate: TokenBucket;
+  private readonly limitedLog: RateLimitedLog;
+
+  /**
+   * The presented key reduced to the key itself: parsed, size-checked, and re-exported in the
+   * suite's canonical text, so padding or junk around a PEM is never stored, cached or compared.
+   */
+  private normaliseKey(id: string, presented: string): { pem: string; key: PublicKey } | BrineError {
+    const maxPub = this.options.maxPubSize ?? 4096;
+    if (presented.length > maxPub) {
+      return new CryptoError(ErrorCodes.KEY_FORMAT, `The public key from ${id} is over ${maxPub} bytes; refused`, {
+        details: { size: presented.length, limit: maxPub },
+      });
+    }
+    let key: PublicKey;
+    try {
+      key = this.suite.importPublicKey(cleanKey(presented));
+    } catch {
+      return new CryptoError(ErrorCodes.KEY_FORMAT, `Corrupt or missing public key "${id}"`);
+    }
+    const min = this.options.minKeySize ?? 2048;
+    if (this.suite.id === 'salt' && key.bits < min) {
+      return new CryptoError(
+        ErrorCodes.KEY_TOO_SMALL,
+        `The public key from ${id} has ${key.bits} bits, below min_key_size ${min}; refused`,
+        { details: { bits: key.bits, min } },
+      );
+    }
+    // Salt's clean_key form of the canonical export (what Salt stores and puts in salt/auth events).
+    return { pem: cleanKey(this.suite.exportPublicKey(key)), key };
+  }
+
+  /** Compares a stored key with the normalised presented one (stored keys may predate normalisation). */
+  private sameKey(stored: string, pem: string): boolean {
+    if (cleanKey(stored) === cleanKey(pem)) return true;
+    try {
+      return cleanKey(this.suite.exportPublicKey(this.suite.importPublicKey(stored))) === cleanKey(pem);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Whether one more key may enter pending now (cap and rate); logs rate-limited when not. */
+  private async pendingRoomFor(id: string): Promise<BrineError | undefined> {
+    const cap = this.options.maxPendingKeys ?? 1000;
+    if (cap > 0 && (await this.store.listMinionKeys('pending')).length >= cap) {
+      const error = new AuthError(
+        ErrorCodes.PENDING_LIMIT,
+        `Pending keys are at max_pending_keys (${cap}); the key of ${id} is not stored`,
+        { details: { limit: cap } },
+      );
+      this.limitedLog.warning('max_pending_keys', error.message, error);
+      return error;
+    }
+    if (!this.pendingRate.take()) {
+      const error = new AuthError(
+        ErrorCodes.PENDING_LIMIT,
+        `New pending keys arrive faster than pending_key_rate (${this.options.pendingKeyRate ?? 50}/s); the key of ${id} is not stored`,
+      );
+      this.limitedLog.warning('pending_key_rate', error.message, error);
+      return error;
+    }
+    return undefined;
   }
 
   private publishPort(): number {
@@ -149,7 +228,12 @@ export class AuthServer {
       this.logger.warning(message);
       return answer(false, 'invalid', id, new ProtocolError(ErrorCodes.BAD_LOAD, message));
     }
-    const pub = presented.trim();
+    const normal = this.normaliseKey(id, presented);
+    if (!('pem' in normal)) {
+      this.limitedLog.log('error', normal.code, normal.message, normal);
+      return answer(false, 'error', id, normal);
+    }
+    const pub = normal.pem;
     this.logger.info(`Authentication request from ${id}`);
     const event = (result: boolean, act: AuthEvent['act']): void => this.onEvent({ result, act, id, pub });
 
@@ -176,7 +260,7 @@ export class AuthServer {
       event(false, 'reject');
       return answer(false, 'reject', id);
     } else if (accepted !== undefined) {
-      if (cleanKey(accepted) !== cleanKey(pub)) {
+      if (!this.sameKey(accepted, pub)) {
         this.logger.error(
           `Authentication attempt from ${id} failed, the public keys did not match. This may be an attempt to compromise the Salt cluster.`,
         );
@@ -192,7 +276,9 @@ export class AuthServer {
         return answer(false, 'reject', id);
       }
       if (!autoSign) {
-        if (!(await this.isUsableKey(pub))) return this.corruptKey(id, answer);
+        // Not stored: the minion is told "pending" and retries later, as when it waits for review.
+        const full = await this.pendingRoomFor(id);
+        if (full) return answer(true, 'pend', id, full);
         this.logger.info(`New public key for ${id} placed in pending`);
         await this.store.putMinionKey('pending', id, pub);
         event(true, 'pend');
@@ -205,7 +291,7 @@ export class AuthServer {
         event(false, 'reject');
         return answer(false, 'reject', id);
       }
-      if (cleanKey(pending) !== cleanKey(pub)) {
+      if (!this.sameKey(pending, pub)) {
         this.logger.error(
           `Authentication attempt from ${id} failed, the public key in pending did not match. This may be an attempt to compromise the Salt cluster.`,
         );
@@ -222,14 +308,9 @@ export class AuthServer {
       }
     }
 
-    let minionKey: PublicKey;
-    try {
-      minionKey = this.suite.importPublicKey(pub);
-    } catch {
-      return this.corruptKey(id, answer);
-    }
+    const minionKey = normal.key;
     this.logger.info(`Authentication accepted from ${id}`);
-    if (accepted === undefined || (this.options.openMode && cleanKey(accepted) !== cleanKey(pub))) {
+    if (accepted === undefined || (this.options.openMode && !this.sameKey(accepted, pub))) {
       await this.store.putMinionKey('accepted', id, pub);
       if (pending !== undefined) await this.store.removeMinionKey('pending', id);
     }
@@ -272,24 +353,6 @@ export class AuthServer {
     const bytes = dumps(load);
     const sig = await this.suite.sign(this.masterKeys.privateKey, bytes, { algo: sigAlgo });
     return { enc: 'clear', load: bytes, sig };
-  }
-
-  private async isUsableKey(pub: string): Promise<boolean> {
-    try {
-      this.suite.importPublicKey(pub);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  private corruptKey(
-    id: string,
-    answer: (ret: boolean, outcome: AuthOutcome, id?: string, error?: BrineError) => Promise<AuthResult>,
-  ): Promise<AuthResult> {
-    const error = new AuthError(ErrorCodes.KEY_FORMAT, `Corrupt or missing public key "${id}"`);
-    this.logger.error(error.message, error);
-    return answer(false, 'error', id, error);
   }
 }
 

@@ -57,9 +57,9 @@ export type SignInOutcome =
       masterPem: string;
       pinMaster: boolean;
     }
-  | { kind: 'pending' }
-  | { kind: 'rejected' }
-  | { kind: 'full' };
+  | { kind: 'pending'; verified: boolean }
+  | { kind: 'rejected'; verified: boolean }
+  | { kind: 'full'; verified: boolean };
 
 export interface VerifyOptions {
   /** Accept a master key different from the pin when `pub_sig` verifies with this key (verify_master_pubkey_sign). */
@@ -151,8 +151,10 @@ export async function verifySignIn(
     throw new AuthError(ErrorCodes.NONCE_MISMATCH, 'The payload nonce did not validate.');
   }
   if ('ret' in payload) {
-    if (payload.ret === 'full') return { kind: 'full' };
-    return payload.ret ? { kind: 'pending' } : { kind: 'rejected' };
+    // Without a pinned master key (first contact) the signature cannot be checked.
+    const verified = masterPem !== undefined;
+    if (payload.ret === 'full') return { kind: 'full', verified };
+    return payload.ret ? { kind: 'pending', verified } : { kind: 'rejected', verified };
   }
   if (!accepted || masterPem === undefined) throw new ProtocolError(ErrorCodes.BAD_LOAD, 'accept reply without keys');
   const port = payload.publish_port;

@@ -18,23 +18,23 @@ export class CommandRegistry {
   register(name: string, handler: CommandHandler, options: RegisterCommandOptions = {}): () => void {
     if (typeof name !== 'string' || name === '' || name.length > 256) {
       throw new ConfigError(
+        ErrorCodes.INVALID_ARGUMENT,
         'a command name is a non-empty string of at most 256 characters',
         {
           details: { name: String(name).slice(0, 64) },
         },
-        ErrorCodes.INVALID_ARGUMENT,
       );
     }
     if (typeof handler !== 'function') {
-      throw new ConfigError(`command '${name}' needs a handler function`, undefined, ErrorCodes.INVALID_ARGUMENT);
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `command '${name}' needs a handler function`);
     }
     if (this.handlers.has(name) && !options.replace) {
       throw new ConfigError(
+        ErrorCodes.INVALID_ARGUMENT,
         `command '${name}' is already registered (pass { replace: true } to replace it)`,
         {
           details: { name },
         },
-        ErrorCodes.INVALID_ARGUMENT,
       );
     }
     this.handlers.set(name, handler);

@@ -21,7 +21,10 @@ import { bytesField, isDict, type Dict } from '../protocol/values.js';
 
 export interface PubChannelOptions {
   id: string;
-  /** Verify the master's signature on every publish (Salt minion `sign_pub_messages`, default false). */
+  /**
+   * Require the master's signature on every publish (minion `sign_pub_messages`; default true,
+   * Salt's is false). A publish that carries a signature is verified whatever this says.
+   */
   signPubMessages?: boolean;
   version?: number;
 }
@@ -135,7 +138,10 @@ export class PubChannel implements AsyncIterable<Dict> {
         throw new ProtocolError(ErrorCodes.BAD_LOAD, 'publish is not an aes payload');
       const blob = bytesField(payload.load);
       if (!blob) throw new ProtocolError(ErrorCodes.BAD_LOAD, 'publish load is not bytes');
-      if (this.options.signPubMessages) await this.verifySignature(payload, blob);
+      // Verified before decryption: a forged publish never reaches the serial check, so it cannot
+      // move the serial (a forged serial 2^52 would otherwise blind the minion).
+      if ((this.options.signPubMessages ?? true) || payload.sig !== undefined)
+        await this.verifySignature(payload, blob);
       const load = await this.decrypt(blob);
       if (!isDict(load)) throw new ProtocolError(ErrorCodes.BAD_LOAD, 'publish load is not a dict');
       return load;

@@ -20,6 +20,7 @@ import { BAD_LOAD, NOT_A_DICT, NULL_BYTE_ID, SERVER_EXCEPTION } from '../protoco
 import { readEnvelope, readLoad, type Envelope } from '../protocol/envelope.js';
 import { bytesField, isDict, type Dict } from '../protocol/values.js';
 import { PrivateReply, type CommandHandler } from './commands.js';
+import { RateLimitedLog } from '../limits/rate-limited-log.js';
 import type { ReplayGuard } from './replay-guard.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -28,6 +29,8 @@ export interface ReqServerChannelOptions {
   minimumAuthVersion?: number;
   /** Refuse v3 requests older than this many seconds (Salt `request_server_ttl`; 0 = off). */
   requestServerTtl?: number;
+  /** WARNING lines per minute per refusal kind (error code); Brine `log_rate_limit`, default 10. */
+  logRateLimit?: number;
 }
 
 export interface ReqServerChannelDeps {
@@ -63,7 +66,10 @@ export class ReqServerChannel {
   ) {
     this.minimumVersion = options.minimumAuthVersion ?? 3;
     this.ttl = options.requestServerTtl ?? 0;
+    this.limitedLog = new RateLimitedLog(deps.logger, options.logRateLimit ?? 10);
   }
+
+  private readonly limitedLog: RateLimitedLog;
 
   /** The transport RequestHandler. */
   readonly handle = async (message: unknown, context: RequestContext): Promise<unknown> => {
@@ -78,7 +84,8 @@ export class ReqServerChannel {
   };
 
   private refuse(error: BrineError, context: RequestContext, reply: string = BAD_LOAD): string {
-    this.deps.logger.warning(`${error.message}`, error);
+    // One line per refusal, rate-limited per code: a flooding peer costs a bounded amount of log.
+    this.limitedLog.warning(error.code, error.message, error);
     this.deps.onError?.(error, context);
     return reply;
   }
@@ -130,6 +137,9 @@ export class ReqServerChannel {
     } catch (error) {
       return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION), context);
     }
+    // The request decrypted and its token verified: the connection has proven itself, so the
+    // transport lifts its pre-authentication bounds (authMaxMessageSize, unauthenticatedTimeout).
+    context.authenticate?.();
 
     const cmd = load.cmd;
     const handler = typeof cmd === 'string' ? this.deps.commands.get(cmd) : undefined;
@@ -162,6 +172,7 @@ export class ReqServerChannel {
     }
     const result = await this.deps.authServer.handle(envelope.load, envelope.version);
     if (result.error) this.deps.onError?.(result.error, context);
+    if (result.outcome === 'accept') context.authenticate?.();
     return result.reply;
   }
 
@@ -209,7 +220,7 @@ export class ReqServerChannel {
       if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'Request contains invalid minion id');
       if (tok) await this.deps.tokens.verify(id, tok);
     }
-    if (nonce !== undefined) this.deps.replay.check(id, nonce);
+    if (nonce !== undefined) this.deps.replay.check(id, nonce, typeof load.ts === 'number' ? load.ts : undefined);
     return id;
   }
 

@@ -49,6 +49,14 @@ export const MASTER_DEFAULTS: MasterConfig = {
   timeout: 5,
   worker_threads: -1,
   pub_hwm: 1000,
+  min_key_size: 2048,
+  max_pending_keys: 1000,
+  pending_key_rate: 50,
+  max_jobs: 10_000,
+  keep_jobs: 24,
+  log_rate_limit: 10,
+  minion_event_max_events: 1000,
+  minion_event_max_keys: 10_000,
   auth_events: true,
   publish_drain_timeout: 5,
 };
@@ -72,10 +80,12 @@ export const MINION_DEFAULTS: MinionConfig = {
   always_verify_signature: false,
   master_sign_key_name: 'master_sign',
   master_finger: '',
-  sign_pub_messages: false,
+  // Brine differs from Salt (false): a Brine minion verifies every publish by default.
+  sign_pub_messages: true,
   request_channel_timeout: 60,
   request_channel_tries: 3,
   return_retry_timer: 5,
   return_retry_tries: 3,
+  minion_jid_cache: 10_000,
   auth_protocol_version: 3,
 };

@@ -1,3 +1,3 @@
-export type { CommonConfig, MasterConfig, MinionConfig } from './types.js';
+export type { CommonConfig, CryptoName, MasterConfig, MinionConfig, SaltLogLevel, TransportName } from './types.js';
 export { MASTER_DEFAULTS, MINION_DEFAULTS } from './defaults.js';
 export { resolveMasterConfig, resolveMinionConfig, transportOptionsOf } from './resolve.js';

@@ -1,4 +1,4 @@
-import { ConfigError, type TransportFactory, type TransportOptions } from '@brine/contracts';
+import { ErrorCodes, ConfigError, type TransportFactory, type TransportOptions } from '@brine/contracts';
 import { isValidMinionId } from '../keystore/minion-id.js';
 import { MASTER_DEFAULTS, MINION_DEFAULTS } from './defaults.js';
 import type { CommonConfig, MasterConfig, MinionConfig } from './types.js';
@@ -11,7 +11,8 @@ export function resolveMasterConfig(partial: Partial<MasterConfig> & Record<stri
 /** Fills Salt's defaults into a partial minion config. `id` is required and validated. Throws ConfigError. */
 export function resolveMinionConfig(partial: Partial<MinionConfig> & Record<string, unknown> = {}): MinionConfig {
   const config = check({ ...MINION_DEFAULTS, ...defined(partial) }, MINION_DEFAULTS, 'minion');
-  if (!isValidMinionId(config.id)) throw new ConfigError(`minion id ${JSON.stringify(config.id)} is not valid`);
+  if (!isValidMinionId(config.id))
+    throw new ConfigError(ErrorCodes.CONFIG, `minion id ${JSON.stringify(config.id)} is not valid`);
   return config;
 }
 
@@ -52,6 +53,7 @@ function check<T extends object>(config: T, defaults: T, role: string): T {
     const ok = Array.isArray(dflt) ? Array.isArray(value) : typeof value === typeof dflt;
     if (!ok) {
       throw new ConfigError(
+        ErrorCodes.CONFIG,
         `${role} option ${key} must be a ${Array.isArray(dflt) ? 'list' : typeof dflt}, got ${JSON.stringify(value)}`,
         {
           details: { option: key },

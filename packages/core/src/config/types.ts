@@ -1,9 +1,16 @@
 import type { TlsOptions } from '@brine/contracts';
 
+/** A built-in transport, or the package name of a third-party one (`@acme/brine-transport-x`). */
+export type TransportName = 'zeromq' | 'tcp' | 'ws' | (string & {});
+/** A built-in crypto suite, or the package name of a third-party one. */
+export type CryptoName = 'salt' | 'nacl' | 'salt-forge' | 'nacl-tweetnacl' | (string & {});
+/** Salt's log levels. */
+export type SaltLogLevel = 'garbage' | 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'critical' | 'quiet';
+
 /** Options both daemons share, with Salt's names and units. */
 export interface CommonConfig {
-  /** `zeromq` (default, as Salt), `tcp` or `ws`. */
-  transport: string;
+  /** `zeromq` (default, as Salt), `tcp`, `ws`, or a transport package's name. */
+  transport: TransportName;
   /** Salt's pki_dir. */
   pki_dir: string;
   /** Where Brine keeps runtime files (rotation dropfile, sessions). */
@@ -11,11 +18,11 @@ export interface CommonConfig {
   /** Where local sockets (event bus, control) live. */
   sock_dir: string;
   /** Debug-level logging shows the handshake story. `garbage|trace|debug|info|warning|error|critical|quiet`. */
-  log_level: string;
+  log_level: SaltLogLevel;
   /** RSA modulus size for generated keys (2048, or 4096). */
   keysize: number;
-  /** Crypto suite: `salt` (RSA/AES, talks to Salt) or `nacl` (Brine-to-Brine). */
-  crypto: string;
+  /** Crypto suite: `salt` (RSA/AES, talks to Salt), `nacl` (Brine-to-Brine), or a suite package's name. */
+  crypto: CryptoName;
   /** Listen on / connect over IPv6. */
   ipv6: boolean;
   /** TLS for tcp and ws (Salt's `ssl` dict). */
@@ -83,6 +90,22 @@ export interface MasterConfig extends CommonConfig {
    */
   worker_threads: number;
   pub_hwm: number;
+  /** Brine: refuse RSA minion keys below this many bits at `_auth` (default 2048; RSA-512/1024 are breakable). */
+  min_key_size: number;
+  /** Brine: at most this many keys in pending; a new key beyond it is not stored, the minion is told pending (default 1000; 0 = no cap). */
+  max_pending_keys: number;
+  /** Brine: new pending keys accepted per second, bursts of as many (default 50; 0 = no limit). */
+  pending_key_rate: number;
+  /** Brine: most jobs `publish()` keeps with their returns; the oldest uncollected job is dropped beyond it (default 10000). */
+  max_jobs: number;
+  /** Salt `keep_jobs`: hours a published job and its returns are kept when nobody collects them (default 24; 0 = for ever). */
+  keep_jobs: number;
+  /** Brine: refused requests log at most this many WARNING lines per minute per kind; the rest are counted (default 10; 0 = no limit). */
+  log_rate_limit: number;
+  /** Brine: most events in one `_minion_event` request; a bigger one is refused whole (default 1000; 0 = no limit). */
+  minion_event_max_events: number;
+  /** Brine: most top-level keys in one event's data; a request with a bigger one is refused whole (default 10000; 0 = no limit). */
+  minion_event_max_keys: number;
   /** Salt `auth_events`: fire salt/auth events. */
   auth_events: boolean;
   /** Seconds a publish waits for a slow subscriber (Salt `publish_drain_timeout`). */
@@ -107,12 +130,19 @@ export interface MinionConfig extends CommonConfig {
   always_verify_signature: boolean;
   master_sign_key_name: string;
   master_finger: string;
-  /** Verify signatures on publishes (Salt minion default false). */
+  /**
+   * Require and verify the master's signature on every publish. Default true (Salt's minion
+   * default is false, which lets any holder of the shared AES key forge jobs). Set false only for
+   * a master that does not sign (Salt master `sign_pub_messages: False`); a publish that carries a
+   * signature is verified either way, and one that fails verification never moves the serial.
+   */
   sign_pub_messages: boolean;
   request_channel_timeout: number;
   request_channel_tries: number;
   return_retry_timer: number;
   return_retry_tries: number;
+  /** Jids remembered so a replayed publish never runs twice (Salt's `minion_jid_queue_hwm` role; default 10000; the CLI keeps them in `<cachedir>/minion_jids`). */
+  minion_jid_cache: number;
   /** Protocol version to speak (3; 2 for old masters). */
   auth_protocol_version: number;
 }

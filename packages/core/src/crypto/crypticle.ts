@@ -1,6 +1,6 @@
 import {
   AuthError,
-  BrineError,
+  isBrineError,
   ConfigError,
   ErrorCodes,
   ProtocolError,
@@ -59,7 +59,7 @@ export class Crypticle {
     if (nonce) {
       const bytes = utf8Encode(nonce);
       if (bytes.length !== NONCE_BYTES) {
-        throw new ConfigError(`nonce must be ${NONCE_BYTES} ASCII characters`, undefined, ErrorCodes.INVALID_ARGUMENT);
+        throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `nonce must be ${NONCE_BYTES} ASCII characters`);
       }
       parts.push(bytes);
     }
@@ -92,7 +92,7 @@ export class Crypticle {
     try {
       return this.cipher.decrypt(blob);
     } catch (error) {
-      if (error instanceof BrineError) throw error;
+      if (isBrineError(error)) throw error;
       throw new AuthError(ErrorCodes.AUTHENTICATION, 'message authentication failed', { cause: error });
     }
   }

@@ -1,10 +1,11 @@
 import './reflect.js';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { silentLogger, TransportRegistry, type Logger, type TransportFactory } from '@brine/contracts';
+import type { TransportRegistry } from '@brine/contracts';
+import { silentLogger, type Logger, type TransportFactory } from '@brine/contracts';
 import { CredentialsCache } from '../auth/credentials-cache.js';
 import { resolveMasterConfig, resolveMinionConfig } from '../config/resolve.js';
 import type { MasterConfig, MinionConfig } from '../config/types.js';
-import type { DaemonWiring } from '../daemons.js';
+import { registryOf, type DaemonWiring } from '../daemons.js';
 import { EventBus } from '../events/event-bus.js';
 import { Master } from '../master/master.js';
 import { Minion } from '../minion/minion.js';
@@ -15,8 +16,8 @@ export type { DependencyContainer };
 export interface BrineContainerOptions {
   /** Parent to inherit registrations from. Defaults to a fresh child of tsyringe's root (nothing is registered on the root). */
   parent?: DependencyContainer;
-  /** Transports to register by name. */
-  transports?: Iterable<TransportFactory>;
+  /** Transports to register by name (or a registry holding them). */
+  transports?: Iterable<TransportFactory> | TransportRegistry;
   logger?: Logger;
 }
 
@@ -27,7 +28,7 @@ export interface BrineContainerOptions {
  */
 export function createBrineContainer(options: BrineContainerOptions = {}): DependencyContainer {
   const c = (options.parent ?? rootContainer).createChildContainer();
-  c.registerInstance(TOKENS.TransportRegistry, new TransportRegistry(options.transports ?? []));
+  c.registerInstance(TOKENS.TransportRegistry, registryOf(options.transports ?? []));
   c.registerInstance(TOKENS.Logger, options.logger ?? silentLogger);
   c.register(Master, {
     useFactory: (r) =>

@@ -1,3 +1,4 @@
+import { ErrorCodes } from '@brine/contracts';
 import { KeyStoreError } from './errors.js';
 import { KEY_STATE_DIRS } from './types.js';
 
@@ -9,7 +10,7 @@ const RESERVED = new Set<string>(Object.values(KEY_STATE_DIRS));
 /** Returns `name` when it is a usable top-level pki_dir file name; throws KeyStoreError otherwise. */
 export function validateKeyFileName(name: unknown): string {
   if (typeof name === 'string' && FILE_NAME.test(name) && !RESERVED.has(name)) return name;
-  throw new KeyStoreError('Invalid key file name', {
+  throw new KeyStoreError(ErrorCodes.KEY_STORE, 'Invalid key file name', {
     details: { name: typeof name === 'string' ? JSON.stringify(name.slice(0, 64)) : typeof name },
   });
 }

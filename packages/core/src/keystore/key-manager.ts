@@ -1,4 +1,4 @@
-import type { CryptoSuite } from '@brine/contracts';
+import { ErrorCodes, toBrineError, type BrineError, type CryptoSuite } from '@brine/contracts';
 import { globToRegExp } from './glob.js';
 import { pemFinger, type PemFingerOptions } from './pem-finger.js';
 import { KEY_STATES } from './state.js';
@@ -40,6 +40,11 @@ export interface KeyManagerOptions {
   isAcceptableKey?: (pem: string) => boolean;
   /** Top-level public keys that `finger('local')` reports. */
   localKeys?: readonly string[];
+  /**
+   * A key file that cannot be read (oversized, not a regular file, unreadable) during a bulk
+   * operation: reported here and skipped; the operation goes on with the other keys.
+   */
+  onSkip?: (skip: { state: KeyState; id: string; error: BrineError }) => void;
 }
 
 export interface AcceptOptions {
@@ -137,11 +142,21 @@ export class KeyManager {
     const matches = await this.match(pattern);
     for (const state of KEY_STATES) {
       for (const id of matches[state]) {
-        const pem = await this.store.getMinionKey(state, id);
+        const pem = await this.readKey(state, id);
         if (pem !== undefined) (out[state] ??= {})[id] = this.fingerprint(pem);
       }
     }
     return out;
+  }
+
+  /** One key's text, or undefined (reported through `onSkip`) when it cannot be read. */
+  async readKey(state: KeyState, id: string): Promise<string | undefined> {
+    try {
+      return await this.store.getMinionKey(state, id);
+    } catch (error) {
+      this.options.onSkip?.({ state, id, error: toBrineError(error, ErrorCodes.KEY_STORE) });
+      return undefined;
+    }
   }
 
   /** Salt's `pem_finger` of a key text, with this manager's digest and form. */
@@ -155,7 +170,7 @@ export class KeyManager {
     let rotate = action !== 'accept';
     for (const state of from) {
       for (const id of matches[state]) {
-        const pem = await this.store.getMinionKey(state, id);
+        const pem = await this.readKey(state, id);
         if (pem === undefined) continue;
         if (to === 'accepted' && !this.isAcceptableKey(pem)) continue;
         const replaced = to === 'accepted' && (await this.store.getMinionKey('accepted', id)) !== undefined;

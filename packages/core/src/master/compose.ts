@@ -75,6 +75,10 @@ export async function composeMasterCore(deps: MasterCoreDeps): Promise<MasterCor
       autoreject: config.autoreject,
       openMode: config.open_mode,
       maxMinions: config.max_minions,
+      minKeySize: config.min_key_size,
+      maxPendingKeys: config.max_pending_keys,
+      pendingKeyRate: config.pending_key_rate,
+      logRateLimit: config.log_rate_limit,
       ...(deps.connectedIds ? { connectedIds: deps.connectedIds } : {}),
       publishPort: deps.publishPort ?? (() => config.publish_port),
     },
@@ -93,7 +97,11 @@ export async function composeMasterCore(deps: MasterCoreDeps): Promise<MasterCor
       commands: deps.commands,
       ...(deps.onError ? { onError: deps.onError } : {}),
     },
-    { minimumAuthVersion: config.minimum_auth_version, requestServerTtl: config.request_server_ttl },
+    {
+      minimumAuthVersion: config.minimum_auth_version,
+      requestServerTtl: config.request_server_ttl,
+      logRateLimit: config.log_rate_limit,
+    },
   );
   return {
     masterKeys,

@@ -1,6 +1,6 @@
 import type { CommandRegistry } from '../channel/command-registry.js';
 import { PrivateReply, type CommandContext } from '../channel/commands.js';
-import { AuthError, ErrorCodes, ProtocolError, type BrineError } from '@brine/contracts';
+import { ErrorCodes, ProtocolError, type BrineError } from '@brine/contracts';
 import type { EventBus } from '../events/event-bus.js';
 import { tags } from '../events/tags.js';
 import { isDict, type Dict } from '../protocol/values.js';
@@ -14,6 +14,10 @@ export interface CommandDeps {
   refuse: (error: BrineError) => void;
   /** A minion proved it is alive (any authenticated request). */
   seen: (id: string) => void;
+  /** Most events one `_minion_event` request may carry (Brine `minion_event_max_events`, default 1000). */
+  maxEvents?: number;
+  /** Most top-level keys in one event's data (Brine `minion_event_max_keys`, default 10000). */
+  maxEventKeys?: number;
 }
 
 /**
@@ -40,12 +44,43 @@ export function registerMasterCommands(commands: CommandRegistry, deps: CommandD
   commands.register('_minion_event', (load, ctx) => {
     deps.seen(ctx.minionId);
     const events = Array.isArray(load.events) ? load.events : [{ tag: load.tag, data: load.data }];
+    // One heavy request must not stall every other minion: refuse it whole, before any work.
+    const maxEvents = deps.maxEvents ?? 1000;
+    const maxKeys = deps.maxEventKeys ?? 10_000;
+    if (maxEvents > 0 && events.length > maxEvents) {
+      deps.refuse(
+        new ProtocolError(
+          ErrorCodes.BAD_LOAD,
+          `_minion_event from ${ctx.minionId} carries ${events.length} events, over minion_event_max_events (${maxEvents}); refused`,
+          { details: { events: events.length, limit: maxEvents } },
+        ),
+      );
+      return false;
+    }
+    if (maxKeys > 0) {
+      for (const event of events) {
+        const keys = isDict(event) && isDict(event.data) ? Object.keys(event.data).length : 0;
+        if (keys > maxKeys) {
+          deps.refuse(
+            new ProtocolError(
+              ErrorCodes.BAD_LOAD,
+              `_minion_event from ${ctx.minionId} has an event with ${keys} data keys, over minion_event_max_keys (${maxKeys}); refused`,
+              { details: { keys, limit: maxKeys } },
+            ),
+          );
+          return false;
+        }
+      }
+    }
     for (const event of events) {
       if (!isDict(event) || typeof event.tag !== 'string') continue;
       if (!tagBelongsTo(event.tag, ctx.minionId)) {
         // A minion may only speak for itself (CVE-2025-22239).
         deps.refuse(
-          new AuthError(ErrorCodes.BAD_LOAD, `minion ${ctx.minionId} may not fire event '${event.tag.slice(0, 80)}'`),
+          new ProtocolError(
+            ErrorCodes.BAD_LOAD,
+            `minion ${ctx.minionId} may not fire event '${event.tag.slice(0, 80)}'`,
+          ),
         );
         continue;
       }

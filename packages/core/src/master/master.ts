@@ -1,15 +1,16 @@
 import {
+  StateError,
   ClosedError,
   ConfigError,
   ErrorCodes,
   silentLogger,
-  TransportError,
   type Address,
   type AbortOptions,
   type BrineError,
   type CryptoSuite,
   type Logger,
   type RequestServer,
+  type TransportCapabilities,
   type TransportFactory,
   deadline,
 } from '@brine/contracts';
@@ -74,8 +75,9 @@ export class Master {
   /** The encrypted commands this master serves; `register` adds an app's own. */
   readonly commands = new CommandRegistry();
   private readonly transport: TransportFactory;
+  private configured: TransportFactory | undefined;
   private readonly logger: Logger;
-  private readonly jobs = new JobTracker();
+  private readonly jobs: JobTracker;
   private readonly jids = new JidFactory();
   private readonly connected = new Set<string>();
   private state: 'new' | 'starting' | 'running' | 'closed' = 'new';
@@ -96,6 +98,7 @@ export class Master {
     this.store = deps.keyStore;
     this.logger = deps.logger ?? silentLogger;
     this.bus = deps.bus ?? new EventBus();
+    this.jobs = new JobTracker({ maxJobs: this.config.max_jobs, keepJobs: this.config.keep_jobs });
     this.keys = new KeyManager(this.store, this.suite, {
       onChange: (change) => this.onKeyChange(change),
       isAcceptableKey: loadableIn(this.suite),
@@ -105,12 +108,22 @@ export class Master {
       jobs: this.jobs,
       refuse: (error) => this.report(error),
       seen: (id) => this.connected.add(id),
+      maxEvents: this.config.minion_event_max_events,
+      maxEventKeys: this.config.minion_event_max_keys,
     });
   }
 
   /** Where the servers listen (after `start`). */
+  /**
+   * What the transport can do under this master's config (e.g. targeted publish only with
+   * `zmq_filtering` on ZeroMQ). Known once `start()` has built the transport.
+   */
+  get capabilities(): TransportCapabilities | undefined {
+    return this.configured?.capabilities;
+  }
+
   get addresses(): MasterAddresses {
-    if (!this.parts) throw new TransportError(ErrorCodes.INVALID_STATE, 'master is not started');
+    if (!this.parts) throw new StateError(ErrorCodes.INVALID_STATE, 'master is not started');
     return this.parts.addresses;
   }
 
@@ -126,13 +139,19 @@ export class Master {
   }
 
   async start(): Promise<MasterAddresses> {
-    if (this.state !== 'new') throw new TransportError(ErrorCodes.INVALID_STATE, `master is ${this.state}`);
+    if (this.state !== 'new') throw new StateError(ErrorCodes.INVALID_STATE, `master is ${this.state}`);
     this.state = 'starting';
     const { config, suite, store, logger } = this;
     logger.info('Creating master process manager');
     const options = transportOptionsOf(config, this.transport, {
       logger: logger.child(`transport.${this.transport.name}`),
     });
+    // The factory with this config's options: its capabilities are the ones that hold here.
+    const transport = (this.configured = this.transport.withOptions(options));
+    const { targetedPublish, presence, tls } = transport.capabilities;
+    logger.debug(
+      `Transport ${transport.displayName ?? transport.name}: targeted publish ${onOff(targetedPublish)}, presence ${onOff(presence)}, TLS ${onOff(tls)}`,
+    );
     let publishPort = config.publish_port;
     const core = await composeMasterCore({
       config,
@@ -149,14 +168,13 @@ export class Master {
       onError: (error) => this.report(error),
     });
     logger.info('Creating master publisher process');
-    const pubServer = this.transport.publishServer({
-      ...options,
+    const pubServer = transport.publishServer({
       highWaterMark: config.pub_hwm,
       drainTimeout: config.publish_drain_timeout * 1000,
     });
     const pub = core.publisher(pubServer);
     pubServer.events.on('presence', (_peer, id) => this.connected.add(id));
-    const reqServer = this.transport.requestServer(options);
+    const reqServer = transport.requestServer();
     try {
       const publish = await pub.listen({ host: config.interface, port: config.publish_port });
       if ('port' in publish) publishPort = publish.port;
@@ -183,10 +201,10 @@ export class Master {
     const parts = this.running();
     const tgtType = job.tgt_type ?? 'glob';
     if (!(TARGET_TYPES as readonly string[]).includes(tgtType)) {
-      throw new ConfigError(`unsupported target type '${tgtType}'`, undefined, ErrorCodes.INVALID_ARGUMENT);
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `unsupported target type '${tgtType}'`);
     }
     if (typeof job.fun !== 'string' || job.fun === '') {
-      throw new ConfigError('a job needs a function name', undefined, ErrorCodes.INVALID_ARGUMENT);
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'a job needs a function name');
     }
     matchTarget('probe', job.tgt, tgtType); // validates a pcre before anything is sent
     const accepted = await this.store.listMinionKeys('accepted');
@@ -276,7 +294,7 @@ export class Master {
   }
 
   private running() {
-    if (this.state !== 'running' || !this.parts) throw new ClosedError(`master is ${this.state}`);
+    if (this.state !== 'running' || !this.parts) throw new ClosedError(ErrorCodes.CLOSED, `master is ${this.state}`);
     return this.parts;
   }
 
@@ -299,4 +317,8 @@ export class Master {
     }
     if (change.rotate && this.config.rotate_aes_key) this.rotateAesKey(`key ${change.action}`);
   }
+}
+
+function onOff(flag: boolean): string {
+  return flag ? 'on' : 'off';
 }

@@ -28,9 +28,8 @@ export function matchTarget(id: string, tgt: Target, tgtType: string = 'glob'): 
     }
     default:
       throw new ConfigError(
-        `unsupported target type '${tgtType}' (supported: ${TARGET_TYPES.join(', ')})`,
-        undefined,
         ErrorCodes.INVALID_ARGUMENT,
+        `unsupported target type '${tgtType}' (supported: ${TARGET_TYPES.join(', ')})`,
       );
   }
 }
@@ -43,11 +42,9 @@ function compilePcre(pattern: string): RegExp {
     try {
       re = new RegExp(`^(?:${pattern})`);
     } catch (error) {
-      throw new ConfigError(
-        `bad pcre target ${JSON.stringify(pattern)}`,
-        { cause: error },
-        ErrorCodes.INVALID_ARGUMENT,
-      );
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `bad pcre target ${JSON.stringify(pattern)}`, {
+        cause: error,
+      });
     }
     if (regexCache.size > 256) regexCache.clear();
     regexCache.set(pattern, re);

@@ -29,7 +29,7 @@ export class FunctionRegistry {
 
   register(name: string, fn: MinionFunction): this {
     if (!NAME.test(name))
-      throw new ConfigError(`function name '${name}' is not module.function`, undefined, ErrorCodes.INVALID_ARGUMENT);
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `function name '${name}' is not module.function`);
     this.functions.set(name, fn);
     return this;
   }

@@ -4,3 +4,5 @@ export { composeMinionChannels } from './compose.js';
 export type { MinionChannels, MinionChannelsDeps } from './compose.js';
 export { FunctionRegistry, splitArgs } from './functions.js';
 export type { FunctionContext, MinionFunction } from './functions.js';
+export { MemoryJidCache } from './jid-cache.js';
+export type { JidCache } from './jid-cache.js';

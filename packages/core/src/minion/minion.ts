@@ -1,9 +1,9 @@
 import {
+  StateError,
   ClosedError,
   ErrorCodes,
   silentLogger,
   toBrineError,
-  TransportError,
   TypedEmitter,
   delay,
   formatAddress,
@@ -27,6 +27,7 @@ import { matchTarget } from '../master/targeting.js';
 import { isDict, type Dict } from '../protocol/values.js';
 import { composeMinionChannels } from './compose.js';
 import { FunctionRegistry, splitArgs } from './functions.js';
+import { MemoryJidCache, type JidCache } from './jid-cache.js';
 
 export interface MinionDeps {
   /** A resolved minion config (`resolveMinionConfig`; `createMinion` resolves it for you). */
@@ -38,6 +39,8 @@ export interface MinionDeps {
   bus?: EventBus;
   /** Salt's creds_map: pass one cache to minions that should share credentials. */
   credentials?: CredentialsCache;
+  /** Jids already run (a replayed publish never runs twice); `FsJidCache` persists them in the cachedir. Default: in memory, `minion_jid_cache` jids. */
+  jidCache?: JidCache;
 }
 
 export interface MinionEvents {
@@ -75,6 +78,7 @@ export class Minion {
   private readonly transport: TransportFactory;
   private readonly logger: Logger;
   private readonly credentials: CredentialsCache | undefined;
+  private readonly jidCache: JidCache;
 
   constructor(deps: MinionDeps) {
     this.config = deps.config;
@@ -84,6 +88,7 @@ export class Minion {
     this.logger = deps.logger ?? silentLogger;
     this.credentials = deps.credentials;
     this.bus = deps.bus ?? new EventBus();
+    this.jidCache = deps.jidCache ?? new MemoryJidCache(this.config.minion_jid_cache);
     // What the `salt` CLI asks a minion that has not returned yet: `{}` tells it the job is done.
     // As in Salt, a job does not see itself.
     const others = (self: string): Dict[] => [...this.jobs.values()].filter((job) => job.jid !== self);
@@ -112,7 +117,7 @@ export class Minion {
    * jobs. Rejects with ERR_AUTH_REJECTED, ERR_TIMEOUT (with `timeout`) or ERR_ABORTED.
    */
   async start(options: AbortOptions = {}): Promise<void> {
-    if (this.state !== 'new') throw new TransportError(ErrorCodes.INVALID_STATE, `minion is ${this.state}`);
+    if (this.state !== 'new') throw new StateError(ErrorCodes.INVALID_STATE, `minion is ${this.state}`);
     this.state = 'starting';
     const { config, suite, store, logger } = this;
     const masterUri = this.masterUri;
@@ -158,10 +163,20 @@ export class Minion {
     await parts.req.send({ cmd: '_minion_event', id: this.id, tag, data, pretag: null }, options);
   }
 
+  /**
+   * Sends an encrypted request for the master command `cmd` (one an app registered with
+   * `master.commands.register`, or one of Salt's) and resolves with the master's decrypted reply.
+   * `id` is always this minion's own; a master without the command answers `{}`.
+   */
+  async request(cmd: string, load: Dict = {}, options: AbortOptions = {}): Promise<unknown> {
+    const parts = this.requireParts();
+    return parts.req.send({ ...load, cmd, id: this.id }, options);
+  }
+
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    this.stop.abort(new ClosedError('minion stopped'));
+    this.stop.abort(new ClosedError(ErrorCodes.CLOSED, 'minion stopped'));
     const parts = this.parts;
     parts?.auth.close();
     await Promise.all([parts?.pubClient.close(), parts?.reqClient.close()]);
@@ -170,7 +185,7 @@ export class Minion {
   }
 
   private requireParts() {
-    if (!this.parts || this.state === 'closed') throw new ClosedError('minion is not running');
+    if (!this.parts || this.state === 'closed') throw new ClosedError(ErrorCodes.CLOSED, 'minion is not running');
     return this.parts;
   }
 
@@ -194,6 +209,13 @@ export class Minion {
     try {
       for await (const load of pub) {
         if (!this.targetsMe(load)) continue;
+        const jid = String(load.jid);
+        if (this.jidCache.has(jid)) {
+          this.logger.warning(`Dropping a publish for jid ${jid.slice(0, 64)} already run here (replayed?)`);
+          continue;
+        }
+        // Durable before the job runs: a restart in between never runs it a second time.
+        await this.jidCache.add(jid);
         this.events.emit('job', load);
         const task = this.execute(load).finally(() => this.running.delete(task));
         this.running.add(task);

@@ -4,11 +4,11 @@
  */
 import { threadId, workerData } from 'node:worker_threads';
 import {
+  StateError,
   type AlgoOptions,
   type CryptoSuite,
   type PrivateKey,
   ConfigError,
-  CryptoError,
   ErrorCodes,
 } from '@brine/contracts';
 import { serveWorker } from './worker-host.js';
@@ -32,15 +32,18 @@ async function loadSuite(data: CryptoWorkerData): Promise<CryptoSuite> {
   try {
     exports = (await import(data.module)) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(`Cannot load crypto backend module "${data.module}"`, { cause: error });
+    throw new ConfigError(ErrorCodes.CONFIG, `Cannot load crypto backend module "${data.module}"`, { cause: error });
   }
   const factory = exports[data.exportName];
   if (typeof factory !== 'function') {
-    throw new ConfigError(`Crypto backend module "${data.module}" has no function export "${data.exportName}"`);
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `Crypto backend module "${data.module}" has no function export "${data.exportName}"`,
+    );
   }
   const suite = (await (factory as (options: unknown) => unknown)(data.factoryOptions)) as CryptoSuite;
   if (typeof suite?.importPrivateKey !== 'function' || typeof suite.sign !== 'function') {
-    throw new ConfigError(`"${data.exportName}" of "${data.module}" did not return a CryptoSuite`);
+    throw new ConfigError(ErrorCodes.CONFIG, `"${data.exportName}" of "${data.module}" did not return a CryptoSuite`);
   }
   return suite;
 }
@@ -56,7 +59,7 @@ serveWorker(async () => {
   const key = (id: number): PrivateKey => {
     const entry = keys.get(id);
     if (entry === undefined) {
-      throw new CryptoError(ErrorCodes.INVALID_STATE, `Private key ${id} is not registered in worker ${threadId}`);
+      throw new StateError(ErrorCodes.INVALID_STATE, `Private key ${id} is not registered in worker ${threadId}`);
     }
     if (entry instanceof Error) throw entry;
     return entry;

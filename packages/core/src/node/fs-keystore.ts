@@ -1,3 +1,4 @@
+import { ErrorCodes } from '@brine/contracts';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { KeyStoreError, missingPublicKey } from '../keystore/errors.js';
@@ -49,7 +50,9 @@ export class FsKeyStore implements KeyStore {
     this.publicKeyMode = options.publicKeyMode ?? 0o644;
     this.dirMode = options.dirMode ?? 0o700;
     if ((this.privateKeyMode & 0o177) !== 0) {
-      throw new KeyStoreError('privateKeyMode must not exceed 0600', { details: { mode: this.privateKeyMode } });
+      throw new KeyStoreError(ErrorCodes.KEY_STORE, 'privateKeyMode must not exceed 0600', {
+        details: { mode: this.privateKeyMode },
+      });
     }
   }
 

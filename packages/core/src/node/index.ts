@@ -4,6 +4,7 @@
  * rotation dropfile.
  */
 export { FsKeyStore } from './fs-keystore.js';
+export { FsJidCache } from './fs-jid-cache.js';
 export type { FsKeyStoreOptions } from './fs-keystore.js';
 export { DROPFILE_NAME, consumeRotateDropfile, rotateDropfilePath, writeRotateDropfile } from './rotate-dropfile.js';
 export { WorkerPool } from './worker-pool.js';
@@ -16,3 +17,4 @@ export type { PooledSuiteOptions } from './pooled-suite.js';
 export type { CryptoWorkerInfo } from './crypto-worker.js';
 export * from './ipc/index.js';
 export { startMaintenance } from './maintenance.js';
+export * from './plugins/index.js';

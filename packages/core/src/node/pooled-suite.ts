@@ -91,7 +91,10 @@ export class PooledCryptoSuite implements CryptoSuite {
     const infos = (await this.pool.broadcast('describe')) as CryptoWorkerInfo[];
     const other = infos.find((info) => info.id !== this.id);
     if (other !== undefined) {
-      throw new ConfigError(`Worker suite "${other.id}" (${other.backend}) does not match base suite "${this.id}"`);
+      throw new ConfigError(
+        ErrorCodes.CONFIG,
+        `Worker suite "${other.id}" (${other.backend}) does not match base suite "${this.id}"`,
+      );
     }
   }
 

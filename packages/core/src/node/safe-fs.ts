@@ -1,3 +1,4 @@
+import { ErrorCodes } from '@brine/contracts';
 /**
  * File primitives for stores that take names from the wire: never follow a symlink in the last
  * component, never open a FIFO or device (CVE-2025-22242: a FIFO wedged Salt's workers), and
@@ -24,11 +25,14 @@ export function errnoCode(error: unknown): string | undefined {
 
 export function fsError(op: string, path: string, cause: unknown): KeyStoreError {
   if (cause instanceof KeyStoreError) return cause;
-  return new KeyStoreError(`${op} failed for ${path}`, { cause, details: { op, path, errno: errnoCode(cause) } });
+  return new KeyStoreError(ErrorCodes.KEY_STORE, `${op} failed for ${path}`, {
+    cause,
+    details: { op, path, errno: errnoCode(cause) },
+  });
 }
 
 export function refused(path: string, reason: string): KeyStoreError {
-  return new KeyStoreError(`Refused ${path}: ${reason}`, { details: { path, reason } });
+  return new KeyStoreError(ErrorCodes.KEY_STORE, `Refused ${path}: ${reason}`, { details: { path, reason } });
 }
 
 /** Reads a regular file; undefined when absent. Refuses symlinks, FIFOs, directories and oversized files. */

@@ -6,7 +6,7 @@
  * later message on the same worker starts, tasks otherwise run as they arrive.
  */
 import { parentPort, threadId } from 'node:worker_threads';
-import { BrineError, ConfigError, ErrorCodes } from '@brine/contracts';
+import { StateError, ErrorCodes, ConfigError, ProtocolError } from '@brine/contracts';
 import { serializeError, THREAD_ID_OP, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 /** An op handler: arguments as sent by `WorkerPool.run`, result cloned back to the caller. */
@@ -16,7 +16,7 @@ export type WorkerHandlers = Readonly<Record<string, WorkerHandler>>;
 export function serveWorker(init: () => WorkerHandlers | Promise<WorkerHandlers>): void {
   const port = parentPort;
   if (port === null) {
-    throw new ConfigError('serveWorker() must run in a worker thread', undefined, ErrorCodes.INVALID_STATE);
+    throw new StateError(ErrorCodes.INVALID_STATE, 'serveWorker() must run in a worker thread');
   }
   const send = (message: FromWorker): void => port.postMessage(message);
   const handlersReady = Promise.resolve().then(init);
@@ -32,7 +32,7 @@ export function serveWorker(init: () => WorkerHandlers | Promise<WorkerHandlers>
     if (op === THREAD_ID_OP) return threadId;
     const handlers = await handlersReady;
     const handler = Object.hasOwn(handlers, op) ? handlers[op] : undefined;
-    if (handler === undefined) throw new BrineError(ErrorCodes.INVALID_ARGUMENT, `Unknown worker op "${op}"`);
+    if (handler === undefined) throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `Unknown worker op "${op}"`);
     return (handler as (...a: readonly unknown[]) => unknown)(...args);
   };
 
@@ -41,7 +41,7 @@ export function serveWorker(init: () => WorkerHandlers | Promise<WorkerHandlers>
     try {
       send({ t: 'done', id, ok: true, value: outcome.value });
     } catch (error) {
-      const unclonable = new BrineError(ErrorCodes.ENCODE, `Worker result cannot be cloned: ${String(error)}`);
+      const unclonable = new ProtocolError(ErrorCodes.ENCODE, `Worker result cannot be cloned: ${String(error)}`);
       send({ t: 'done', id, ok: false, error: serializeError(unclonable) });
     }
   };

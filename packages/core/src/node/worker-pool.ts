@@ -19,15 +19,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads';
-import {
-  BrineError,
-  ClosedError,
-  ConfigError,
-  ErrorCodes,
-  TransportError,
-  type ErrorCode,
-  type Logger,
-} from '@brine/contracts';
+import type { BrineError } from '@brine/contracts';
+import { ClosedError, ConfigError, ErrorCodes, TransportError, type ErrorCode, type Logger } from '@brine/contracts';
 import { WorkerSlot, type PoolTask } from './worker-slot.js';
 
 export interface WorkerPoolOptions {
@@ -95,7 +88,7 @@ export class WorkerPool {
 
   /** Runs `op(...args)` on the least-busy worker. `transferList` moves buffers instead of copying them. */
   run<T = unknown>(op: string, args: readonly unknown[] = [], transferList?: readonly TransferListItem[]): Promise<T> {
-    if (this.closed) return Promise.reject(new ClosedError('Worker pool is closed'));
+    if (this.closed) return Promise.reject(new ClosedError(ErrorCodes.CLOSED, 'Worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
       const task: PoolTask = {
         id: this.#nextId++,
@@ -118,7 +111,7 @@ export class WorkerPool {
 
   /** Runs `op` once on every live worker (outside the per-worker bound). */
   broadcast(op: string, args: readonly unknown[] = []): Promise<unknown[]> {
-    if (this.closed) return Promise.reject(new ClosedError('Worker pool is closed'));
+    if (this.closed) return Promise.reject(new ClosedError(ErrorCodes.CLOSED, 'Worker pool is closed'));
     return Promise.all(this.#liveSlots().map((slot) => this.#post(slot, 'setup', op, args)));
   }
 
@@ -128,7 +121,7 @@ export class WorkerPool {
    * the current workers have run it.
    */
   addSetup(name: string, op: string, args: readonly unknown[] = []): Promise<void> {
-    if (this.closed) return Promise.reject(new ClosedError('Worker pool is closed'));
+    if (this.closed) return Promise.reject(new ClosedError(ErrorCodes.CLOSED, 'Worker pool is closed'));
     this.#setups.set(name, { op, args });
     return this.broadcast(op, args).then(() => undefined);
   }
@@ -140,7 +133,7 @@ export class WorkerPool {
 
   /** Resolves when every worker has started; rejects with the start failure of one that did not. */
   ready(): Promise<void> {
-    if (this.closed) return Promise.reject(new ClosedError('Worker pool is closed'));
+    if (this.closed) return Promise.reject(new ClosedError(ErrorCodes.CLOSED, 'Worker pool is closed'));
     return Promise.all(this.#slots.map((_, i) => (this.#slots[i] ?? this.#spawn(i)).started)).then(() => undefined);
   }
 
@@ -152,7 +145,7 @@ export class WorkerPool {
   /** Rejects queued and in-flight tasks with ERR_CLOSED and terminates the workers. Idempotent. */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
-    const closedError = () => new ClosedError('Worker pool closed');
+    const closedError = () => new ClosedError(ErrorCodes.CLOSED, 'Worker pool closed');
     for (const task of this.#queue.splice(0)) task.reject(closedError());
     const slots = this.#liveSlots();
     this.#slots.fill(undefined);
@@ -188,7 +181,7 @@ export class WorkerPool {
       slot.send(task);
     } catch (error) {
       task.reject(
-        new BrineError(ErrorCodes.INVALID_ARGUMENT, `Cannot send task "${task.op}" to a worker`, { cause: error }),
+        new ConfigError(ErrorCodes.INVALID_ARGUMENT, `Cannot send task "${task.op}" to a worker`, { cause: error }),
       );
     }
   }
@@ -235,22 +228,14 @@ export class WorkerPool {
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigError(
-      `WorkerPool ${name} must be a positive integer, got ${value}`,
-      undefined,
-      ErrorCodes.INVALID_ARGUMENT,
-    );
+    throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `WorkerPool ${name} must be a positive integer, got ${value}`);
   }
   return value;
 }
 
 function nonNegativeInt(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) {
-    throw new ConfigError(
-      `WorkerPool ${name} must be an integer >= 0, got ${value}`,
-      undefined,
-      ErrorCodes.INVALID_ARGUMENT,
-    );
+    throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `WorkerPool ${name} must be an integer >= 0, got ${value}`);
   }
   return value;
 }

@@ -5,16 +5,10 @@
  * the matching BrineError class on the calling thread.
  */
 import {
-  AbortError,
-  AuthError,
-  BrineError,
-  ClosedError,
-  ConfigError,
-  CryptoError,
+  brineError,
   ErrorCodes,
-  ProtocolError,
-  TimeoutError,
-  TransportError,
+  isBrineError,
+  type BrineError,
   type BrineErrorOptions,
   type ErrorCode,
 } from '@brine/contracts';
@@ -51,7 +45,7 @@ export function serializeError(value: unknown, depth = 0): SerializedError {
   const code = (value as { code?: unknown }).code;
   if (typeof code === 'string') out.code = code;
   if (value.stack !== undefined) out.stack = value.stack;
-  if (value instanceof BrineError && value.details !== undefined) out.details = value.details;
+  if (isBrineError(value) && value.details !== undefined) out.details = value.details;
   if (value.cause !== undefined && depth < MAX_CAUSE_DEPTH) out.cause = serializeError(value.cause, depth + 1);
   return out;
 }
@@ -71,31 +65,15 @@ export function remoteError(error: SerializedError): Error {
   return remote;
 }
 
-type Rebuild = (code: ErrorCode, message: string, options: BrineErrorOptions) => BrineError | undefined;
-
-const CLASSES: Readonly<Record<string, Rebuild>> = {
-  BrineError: (code, message, options) => new BrineError(code, message, options),
-  CryptoError: (code, message, options) => new CryptoError(code, message, options),
-  AuthError: (code, message, options) => new AuthError(code, message, options),
-  ProtocolError: (code, message, options) => new ProtocolError(code, message, options),
-  TransportError: (code, message, options) => new TransportError(code, message, options),
-  ClosedError: (code, message, options) => new ClosedError(message, options, code),
-  ConfigError: (code, message, options) => new ConfigError(message, options, code),
-  TimeoutError: (code, message, options) =>
-    code === ErrorCodes.TIMEOUT ? new TimeoutError(message, options) : undefined,
-  AbortError: (code, message, options) => (code === ErrorCodes.ABORTED ? new AbortError(message, options) : undefined),
-};
-
 /**
- * Rebuilds a worker's error on this thread: the same BrineError class and code when the worker
- * threw a BrineError, else a BrineError with `fallback`; `cause` is the worker's error.
+ * Rebuilds a worker's error on this thread: the class its code belongs to, or `fallback`'s class
+ * when the worker threw something else; `cause` is the worker's error.
  */
 export function reviveError(error: SerializedError, fallback: ErrorCode): BrineError {
   const options: BrineErrorOptions = { cause: remoteError(error) };
   if (error.details !== undefined) options.details = error.details;
   if (isErrorCode(error.code)) {
-    const rebuilt = CLASSES[error.name]?.(error.code, error.message, options);
-    return rebuilt ?? new BrineError(error.code, error.message, options);
+    return brineError(error.code, error.message, options);
   }
-  return new BrineError(fallback, error.message, options);
+  return brineError(fallback, error.message, options);
 }

@@ -76,7 +76,7 @@ export class WorkerSlot {
 
   /** Posts a task; throws (DataCloneError) when its arguments cannot be cloned. */
   send(task: PoolTask): void {
-    if (this.#dead) throw new ClosedError('Worker has exited');
+    if (this.#dead) throw new ClosedError(ErrorCodes.CLOSED, 'Worker has exited');
     const message: ToWorker = { t: task.kind, id: task.id, op: task.op, args: task.args };
     this.#worker.postMessage(message, task.transferList);
     this.#tasks.set(task.id, task);
@@ -120,7 +120,7 @@ export class WorkerSlot {
     this.#dead = true;
     const reason = cause instanceof Error ? cause.message : `exited with code ${String(cause)}`;
     const error = () =>
-      new ConfigError(`Worker ${this.threadId} failed to start: ${reason}`, {
+      new ConfigError(ErrorCodes.CONFIG, `Worker ${this.threadId} failed to start: ${reason}`, {
         cause,
         details: { threadId: this.threadId },
       });

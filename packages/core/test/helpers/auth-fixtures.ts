@@ -4,8 +4,9 @@
  * "wire" that round-trips every message through Salt's msgpack, as a transport would) or over
  * loopback TCP. Keys come from the vectors, so no test generates RSA keys.
  */
+import type { BrineError } from '@brine/contracts';
 import {
-  BrineError,
+  isBrineError,
   dumps,
   loads,
   silentLogger,
@@ -221,7 +222,7 @@ export async function rejection(promise: Promise<unknown>): Promise<BrineError> 
   try {
     await promise;
   } catch (error) {
-    if (error instanceof BrineError) return error;
+    if (isBrineError(error)) return error;
     throw new Error(`rejected with a non-BrineError: ${String(error)}`, { cause: error });
   }
   throw new Error('expected a rejection');

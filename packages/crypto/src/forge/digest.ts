@@ -1,10 +1,10 @@
 import type { DigestAlgorithm } from '@brine/contracts';
 import { invalidArgument } from '../common/errors.js';
-import { sha224 } from '../pure/sha256.js';
+import { PURE_HASHES } from '../common/pure-digest.js';
 import { fromBinary, toBinary } from './binary.js';
 import { forge } from './forge.js';
 
-/** A forge message digest object; SHA-224 (which forge lacks) is adapted from the pure-JS one. */
+/** A forge message digest object for OAEP and MGF1; SHA-224 (which forge lacks) is adapted from @noble/hashes. */
 export function forgeMd(algorithm: DigestAlgorithm): forge.md.MessageDigest {
   switch (algorithm) {
     case 'sha1':
@@ -20,14 +20,9 @@ export function forgeMd(algorithm: DigestAlgorithm): forge.md.MessageDigest {
   }
 }
 
-export function forgeDigest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
-  if (algorithm === 'sha224') return sha224(data);
-  return fromBinary(forgeMd(algorithm).update(toBinary(data)).digest().getBytes());
-}
-
 /** Enough of forge's MessageDigest interface for its OAEP and MGF1 code: start, update, digest. */
 function sha224Md(): forge.md.MessageDigest {
-  let chunks: string[] = [];
+  let hash = PURE_HASHES.sha224.create();
   const md = {
     algorithm: 'sha224',
     blockLength: 64,
@@ -36,15 +31,16 @@ function sha224Md(): forge.md.MessageDigest {
     fullMessageLength: null,
     messageLengthSize: 8,
     start() {
-      chunks = [];
+      hash = PURE_HASHES.sha224.create();
       return md;
     },
     update(msg: string, encoding?: string) {
-      chunks.push(encoding === 'utf8' ? forge.util.encodeUtf8(msg) : msg);
+      hash.update(fromBinary(encoding === 'utf8' ? forge.util.encodeUtf8(msg) : msg));
       return md;
     },
+    /** Like forge's digests, does not end the running hash: more updates may follow. */
     digest() {
-      return forge.util.createBuffer(toBinary(sha224(fromBinary(chunks.join('')))));
+      return forge.util.createBuffer(toBinary(hash.clone().digest()));
     },
   };
   return md as unknown as forge.md.MessageDigest;

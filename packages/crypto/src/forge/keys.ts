@@ -1,5 +1,5 @@
 import type { PrivateKey, PublicKey } from '@brine/contracts';
-import { keyFormatError } from '../common/errors.js';
+import { keyFormatError, ownKey } from '../common/errors.js';
 import { readPem, writePem } from '../common/pem.js';
 import { fromBinary, toBinary } from './binary.js';
 import { forge } from './forge.js';
@@ -79,12 +79,11 @@ export function publicKeyOf(key: ForgeRsaPrivateKey): ForgeRsaPublicKey {
   return new ForgeRsaPublicKey(forge.pki.rsa.setPublicKey(key.forgeKey.n, key.forgeKey.e));
 }
 
-export function asPrivate(key: PrivateKey): ForgeRsaPrivateKey {
-  if (!(key instanceof ForgeRsaPrivateKey)) throw keyFormatError('private key was not made by the forge Salt suite');
-  return key;
-}
-
-export function asPublic(key: PublicKey): ForgeRsaPublicKey {
-  if (!(key instanceof ForgeRsaPublicKey)) throw keyFormatError('public key was not made by the forge Salt suite');
-  return key;
-}
+export const asPrivate = ownKey<PrivateKey, ForgeRsaPrivateKey>(
+  ForgeRsaPrivateKey,
+  'private key was not made by the forge Salt suite',
+);
+export const asPublic = ownKey<PublicKey, ForgeRsaPublicKey>(
+  ForgeRsaPublicKey,
+  'public key was not made by the forge Salt suite',
+);

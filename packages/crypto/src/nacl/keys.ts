@@ -1,5 +1,5 @@
 import type { PrivateKey, PublicKey } from '@brine/contracts';
-import { keyFormatError } from '../common/errors.js';
+import { keyFormatError, ownKey } from '../common/errors.js';
 import { readPem, writePem } from '../common/pem.js';
 import { nacl } from './tweetnacl.js';
 
@@ -81,12 +81,8 @@ export function exportPublicKey(key: NaclPublicKey): string {
   return writePem(NACL_PUBLIC_LABEL, pack(key.signPublicKey, key.boxPublicKey));
 }
 
-export function asPrivate(key: PrivateKey): NaclPrivateKey {
-  if (!(key instanceof NaclPrivateKey)) throw keyFormatError('private key was not made by the NaCl suite');
-  return key;
-}
-
-export function asPublic(key: PublicKey): NaclPublicKey {
-  if (!(key instanceof NaclPublicKey)) throw keyFormatError('public key was not made by the NaCl suite');
-  return key;
-}
+export const asPrivate = ownKey<PrivateKey, NaclPrivateKey>(
+  NaclPrivateKey,
+  'private key was not made by the NaCl suite',
+);
+export const asPublic = ownKey<PublicKey, NaclPublicKey>(NaclPublicKey, 'public key was not made by the NaCl suite');

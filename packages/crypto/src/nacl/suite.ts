@@ -1,19 +1,24 @@
-import type {
-  AlgoOptions,
-  CryptoSuite,
-  DigestAlgorithm,
-  KeyPair,
-  PrivateKey,
-  PublicKey,
-  SessionCipher,
+import {
+  bytes,
+  type AlgoOptions,
+  type CryptoSuite,
+  type DigestAlgorithm,
+  type KeyPair,
+  type PrivateKey,
+  type PublicKey,
+  type SessionCipher,
 } from '@brine/contracts';
 import { pickAlgo } from '../common/algos.js';
 import type { RandomSource } from '../common/random.js';
-import { naclDigest } from './digest.js';
+import { pureDigest } from '../common/pure-digest.js';
+import type { NaclBackend } from './backend.js';
 import * as keys from './keys.js';
 import * as sealedBox from './sealed-box.js';
 import { secretboxCipher, sessionKeyString } from './session.js';
 import { nacl } from './tweetnacl.js';
+import { tweetnaclBackend } from './tweetnacl-backend.js';
+
+const SIGNATURE = nacl.sign.signatureLength;
 
 export interface NaclSuiteOptions {
   /** Replaces tweetnacl's randomness for keys, ephemeral keys and nonces (tests only). */
@@ -30,9 +35,16 @@ export class NaclSuite implements CryptoSuite {
   readonly encAlgos: readonly string[] = ['X25519-XSalsa20Poly1305'];
   readonly sigAlgos: readonly string[] = ['Ed25519'];
   readonly randomBytes: RandomSource;
+  readonly #ops: NaclBackend;
 
   constructor(options: NaclSuiteOptions = {}) {
     this.randomBytes = options.randomBytes ?? ((length) => nacl.randomBytes(length));
+    this.#ops = this.createBackend(options);
+  }
+
+  /** The primitives this suite runs on (tweetnacl here; `NodeNaclSuite` picks node:crypto). */
+  protected createBackend(_options: NaclSuiteOptions): NaclBackend {
+    return tweetnaclBackend;
   }
 
   /** Curve keys have one size: `bits` is ignored. */
@@ -63,35 +75,36 @@ export class NaclSuite implements CryptoSuite {
 
   async seal(key: PublicKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
     pickAlgo(this.encAlgos, options);
-    return sealedBox.seal(keys.asPublic(key), data, this.randomBytes);
+    return sealedBox.seal(this.#ops, keys.asPublic(key), data, this.randomBytes);
   }
 
   async open(key: PrivateKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
     pickAlgo(this.encAlgos, options);
-    return sealedBox.open(keys.asPrivate(key), data);
+    return sealedBox.open(this.#ops, keys.asPrivate(key), data);
   }
 
   async sign(key: PrivateKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
     pickAlgo(this.sigAlgos, options);
-    return nacl.sign.detached(data, keys.asPrivate(key).signSecretKey);
+    return this.#ops.signer(keys.asPrivate(key))(data);
   }
 
   async verify(key: PublicKey, data: Uint8Array, signature: Uint8Array, options?: AlgoOptions): Promise<boolean> {
     pickAlgo(this.sigAlgos, options);
-    const publicKey = keys.asPublic(key);
-    if (!(signature instanceof Uint8Array) || signature.length !== nacl.sign.signatureLength) return false;
-    return nacl.sign.detached.verify(data, signature, publicKey.signPublicKey);
+    const verifyWith = this.#ops.verifier(keys.asPublic(key));
+    if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE) return false;
+    return verifyWith(data, signature);
   }
 
   /** Ed25519 with the message attached: `signature(64) ‖ message`. */
   async signToken(key: PrivateKey, message: Uint8Array): Promise<Uint8Array> {
-    return nacl.sign(message, keys.asPrivate(key).signSecretKey);
+    return bytes.concatBytes([this.#ops.signer(keys.asPrivate(key))(message), message]);
   }
 
-  async recoverToken(key: PublicKey, signature: Uint8Array): Promise<Uint8Array | undefined> {
-    const publicKey = keys.asPublic(key);
-    if (!(signature instanceof Uint8Array) || signature.length < nacl.sign.signatureLength) return undefined;
-    return nacl.sign.open(signature, publicKey.signPublicKey) ?? undefined;
+  async recoverToken(key: PublicKey, signed: Uint8Array): Promise<Uint8Array | undefined> {
+    const verifyWith = this.#ops.verifier(keys.asPublic(key));
+    if (!(signed instanceof Uint8Array) || signed.length < SIGNATURE) return undefined;
+    const message = signed.subarray(SIGNATURE);
+    return verifyWith(message, signed.subarray(0, SIGNATURE)) ? message.slice() : undefined;
   }
 
   generateSessionKey(): string {
@@ -103,7 +116,7 @@ export class NaclSuite implements CryptoSuite {
   }
 
   digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
-    return naclDigest(algorithm, data);
+    return pureDigest(algorithm, data);
   }
 }
 

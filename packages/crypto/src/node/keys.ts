@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { PrivateKey, PublicKey } from '@brine/contracts';
-import { keyFormatError } from '../common/errors.js';
+import { keyFormatError, ownKey } from '../common/errors.js';
 import { readPem } from '../common/pem.js';
 
 const PRIVATE_LABELS = ['RSA PRIVATE KEY', 'PRIVATE KEY'];
@@ -82,12 +82,11 @@ export function publicKeyOf(key: NodeRsaPrivateKey): NodeRsaPublicKey {
   return new NodeRsaPublicKey(createPublicKey(key.keyObject));
 }
 
-export function asPrivate(key: PrivateKey): NodeRsaPrivateKey {
-  if (!(key instanceof NodeRsaPrivateKey)) throw keyFormatError('private key was not made by the node Salt suite');
-  return key;
-}
-
-export function asPublic(key: PublicKey): NodeRsaPublicKey {
-  if (!(key instanceof NodeRsaPublicKey)) throw keyFormatError('public key was not made by the node Salt suite');
-  return key;
-}
+export const asPrivate = ownKey<PrivateKey, NodeRsaPrivateKey>(
+  NodeRsaPrivateKey,
+  'private key was not made by the node Salt suite',
+);
+export const asPublic = ownKey<PublicKey, NodeRsaPublicKey>(
+  NodeRsaPublicKey,
+  'public key was not made by the node Salt suite',
+);

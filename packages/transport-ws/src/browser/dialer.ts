@@ -25,7 +25,7 @@ export interface BrowserDialerOptions {
  */
 export function browserDialer(options: BrowserDialerOptions): Dialer {
   const Ctor = options.WebSocket ?? globalWebSocket();
-  if (!Ctor) throw new ConfigError('no WebSocket in this runtime; pass the WebSocket option');
+  if (!Ctor) throw new ConfigError(ErrorCodes.CONFIG, 'no WebSocket in this runtime; pass the WebSocket option');
   return (url, handlers, { signal }) =>
     new Promise<WireSocket>((resolve, reject) => {
       if (signal.aborted) {
@@ -36,7 +36,7 @@ export function browserDialer(options: BrowserDialerOptions): Dialer {
       try {
         ws = new Ctor(url);
       } catch (error) {
-        reject(new ConfigError(`cannot open ${url}`, { cause: error }, ErrorCodes.INVALID_ARGUMENT));
+        reject(new ConfigError(ErrorCodes.INVALID_ARGUMENT, `cannot open ${url}`, { cause: error }));
         return;
       }
       ws.binaryType = 'arraybuffer';
@@ -73,7 +73,12 @@ export function browserDialer(options: BrowserDialerOptions): Dialer {
         },
       };
       const timer = setTimeout(() => {
-        fail(new TimeoutError(`WebSocket handshake with ${url} timed out after ${options.handshakeTimeout} ms`));
+        fail(
+          new TimeoutError(
+            ErrorCodes.TIMEOUT,
+            `WebSocket handshake with ${url} timed out after ${options.handshakeTimeout} ms`,
+          ),
+        );
         ws.close();
       }, options.handshakeTimeout);
       const onAbort = (): void => {

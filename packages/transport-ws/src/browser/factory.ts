@@ -1,5 +1,5 @@
 import {
-  TransportError,
+  StateError,
   ErrorCodes,
   type PublishServer,
   type RequestServer,
@@ -50,7 +50,7 @@ export function wsTransport(defaults: BrowserWsTransportOptions = {}): BrowserWs
       ...(raw.WebSocket ? { WebSocket: raw.WebSocket } : {}),
     });
   const serverUnavailable = (): never => {
-    throw new TransportError(
+    throw new StateError(
       ErrorCodes.INVALID_STATE,
       'ws servers need Node (import @brine/transport-ws from Node, not the browser build)',
     );

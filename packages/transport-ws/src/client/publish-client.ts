@@ -14,7 +14,7 @@ import {
   type PublishConnectOptions,
   type Redialer,
 } from '@brine/contracts';
-import { TRANSPORT_NAME } from '../constants.js';
+import { CloseCodes, TRANSPORT_NAME } from '../constants.js';
 import { decodePublish, encodeMessage } from '../frames.js';
 import type { ResolvedWsOptions } from '../options.js';
 import { wsUrl } from '../url.js';
@@ -40,7 +40,7 @@ export class WsPublishClient implements PublishClient {
   private connection: WsConnection | undefined;
   private readonly queue: BoundedQueue<Uint8Array>;
   private readonly lowWaterMark: number;
-  private presence: (() => unknown) | undefined;
+  private presence: (() => Promise<unknown>) | undefined;
   private isClosed = false;
   private resolveClosed!: () => void;
   private closing: Promise<void> | undefined;
@@ -65,7 +65,7 @@ export class WsPublishClient implements PublishClient {
    * connected; on timeout/abort it rejects (the cause is the last connection error) and keeps trying.
    */
   async connect(address: Address, options: PublishConnectOptions = {}): Promise<void> {
-    if (this.isClosed) throw new ClosedError('publish client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'publish client is closed');
     throwIfAborted(options.signal);
     const url = wsUrl(address, this.options.ssl !== undefined, this.options.publishPath);
     assertSameTarget(this.url, url);
@@ -109,16 +109,21 @@ export class WsPublishClient implements PublishClient {
   private onUp(connection: WsConnection): void {
     this.connection = connection;
     const { socket } = connection;
-    if (this.presence) {
-      try {
-        socket.send(encodeMessage(this.presence()));
-      } catch (error) {
-        const e = new ProtocolError(ErrorCodes.ENCODE, 'could not build the presence message', { cause: error });
-        this.options.logger.warning('presence message not sent', e);
-        this.events.emit('error', e);
-      }
-    }
+    if (this.presence) void this.sendPresence(connection, this.presence);
     if (this.queue.size >= this.options.highWaterMark) this.pause(socket);
+  }
+
+  /** Awaits the presence builder and sends its message; a failure drops this connection (the redialer dials again). */
+  private async sendPresence(connection: WsConnection, build: () => Promise<unknown>): Promise<void> {
+    try {
+      const message = await build();
+      if (this.connection === connection) connection.socket.send(encodeMessage(message));
+    } catch (error) {
+      const e = new ProtocolError(ErrorCodes.ENCODE, 'could not build the presence message', { cause: error });
+      this.options.logger.warning('presence message not sent; reconnecting', e);
+      this.events.emit('error', e);
+      if (this.connection === connection) connection.socket.close(CloseCodes.GOING_AWAY);
+    }
   }
 
   private onMessage(data: Uint8Array, binary: boolean): void {

@@ -72,7 +72,7 @@ export class WsRequestClient implements RequestClient {
    * on timeout/abort it rejects (the cause is the last connection error) and keeps trying.
    */
   async connect(address: Address, options: AbortOptions = {}): Promise<void> {
-    if (this.isClosed) throw new ClosedError('request client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     throwIfAborted(options.signal);
     const url = wsUrl(address, this.options.ssl !== undefined, this.options.requestPath);
     assertSameTarget(this.url, url);
@@ -97,7 +97,7 @@ export class WsRequestClient implements RequestClient {
   }
 
   async request(message: unknown, options: AbortOptions = {}): Promise<unknown> {
-    if (this.isClosed) throw new ClosedError('request client is closed');
+    if (this.isClosed) throw new ClosedError(ErrorCodes.CLOSED, 'request client is closed');
     throwIfAborted(options.signal);
     const frame = encodeMessage(message);
     if (frame.length > this.options.maxMessageSize) {
@@ -162,7 +162,7 @@ export class WsRequestClient implements RequestClient {
     // Replies that never come would pin abandoned entries forever: recycle the connection instead.
     if (this.abandonedInFlight >= this.options.highWaterMark) {
       this.connection?.socket.terminate(
-        new TimeoutError(`${this.abandonedInFlight} requests went unanswered; reconnecting`),
+        new TimeoutError(ErrorCodes.TIMEOUT, `${this.abandonedInFlight} requests went unanswered; reconnecting`),
       );
     }
   }
@@ -230,7 +230,7 @@ export class WsRequestClient implements RequestClient {
 
   private async shutdown(): Promise<void> {
     this.isClosed = true;
-    const error = new ClosedError('request client closed');
+    const error = new ClosedError(ErrorCodes.CLOSED, 'request client closed');
     this.slots.close(error);
     for (const pending of [...this.queued.splice(0), ...this.inflight.splice(0)]) pending.reject(error);
     this.abandonedInFlight = 0;

@@ -1,4 +1,12 @@
-import { BrineError, ErrorCodes, ProtocolError, TimeoutError, TransportError, type ErrorCode } from '@brine/contracts';
+import {
+  brineError,
+  ErrorCodes,
+  ProtocolError,
+  TransportError,
+  type BrineError,
+  isBrineError,
+  type ErrorCode,
+} from '@brine/contracts';
 
 /** OpenSSL / Node TLS failure codes (certificate verification, handshake). */
 const TLS_CODES = new Set([
@@ -29,12 +37,18 @@ export function isTlsErrorCode(code: unknown): boolean {
  * for anything not recognized (`ERR_UNREACHABLE` while dialing, `ERR_CONNECTION_LOST` afterwards).
  */
 export function fromNodeError(error: unknown, fallback: ErrorCode, context: string): BrineError {
-  if (error instanceof BrineError) return error;
+  if (isBrineError(error)) return error;
   const code = (error as { code?: unknown } | undefined)?.code;
   const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
   const details = typeof code === 'string' ? { nodeCode: code } : undefined;
   if (isTlsErrorCode(code) || /certificate|SSL routines|TLS/i.test(message)) {
     return new TransportError(ErrorCodes.TLS, message, { cause: error, details });
+  }
+  if (code === 'EADDRINUSE') {
+    return new TransportError(ErrorCodes.ADDRESS_IN_USE, `${context}: address already in use`, {
+      cause: error,
+      details,
+    });
   }
   if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
     return new ProtocolError(ErrorCodes.MESSAGE_TOO_LARGE, message, { cause: error, details });
@@ -45,6 +59,5 @@ export function fromNodeError(error: unknown, fallback: ErrorCode, context: stri
   if (typeof code === 'string' && code.startsWith('HPE_')) {
     return new ProtocolError(ErrorCodes.BAD_FRAME, message, { cause: error, details });
   }
-  if (fallback === ErrorCodes.TIMEOUT) return new TimeoutError(message, { cause: error, details });
-  return new TransportError(fallback, message, { cause: error, details });
+  return brineError(fallback, message, { cause: error, details });
 }

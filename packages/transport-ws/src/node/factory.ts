@@ -1,4 +1,4 @@
-import type { TransportCapabilities, TransportFactory } from '@brine/contracts';
+import { boundsFromConfig, type TransportCapabilities, type TransportFactory } from '@brine/contracts';
 import { WsPublishClient } from '../client/publish-client.js';
 import { WsRequestClient } from '../client/request-client.js';
 import { TRANSPORT_NAME } from '../constants.js';
@@ -33,6 +33,7 @@ export function wsTransport(defaults: WsTransportOptions = {}): WsTransportFacto
     name: TRANSPORT_NAME,
     displayName: 'WS',
     capabilities: WS_CAPABILITIES,
+    optionsFromConfig: (config) => boundsFromConfig(config),
     withOptions: (options) => wsTransport({ ...defaults, ...options }),
     requestClient(options) {
       const o = resolve(options);

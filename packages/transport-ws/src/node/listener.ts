@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  StateError,
   ConfigError,
   ErrorCodes,
   isPathAddress,
@@ -22,6 +23,15 @@ export interface ListenerHooks {
   connection(ws: WebSocket, req: IncomingMessage, socket: Duplex): void;
   /** Bad input from a peer that never became a WebSocket connection (garbage, bad handshake, idle, TLS). */
   peerError(error: BrineError, socket: Socket | undefined): void;
+  /** A new TCP connection was closed at once: the listener is at one of its connection caps. */
+  refused?(error: BrineError): void;
+}
+
+export interface ListenerLimits {
+  /** `maxPayload` of every WebSocket connection (a connection may lower or raise its own later). */
+  maxPayload: number;
+  /** Count connections not yet authenticated against `maxUnauthenticatedConnections` (request servers). */
+  countUnauthenticated: boolean;
 }
 
 /**
@@ -38,11 +48,14 @@ export class UpgradeListener {
   private readonly handshakeTimers = new Map<Socket, ReturnType<typeof setTimeout>>();
   /** Sockets already reported: Node may raise both `clientError` and `tlsClientError` for one failure. */
   private readonly reported = new WeakSet<Socket>();
+  /** Sockets (TCP connections) not yet authenticated, for `maxUnauthenticatedConnections`. */
+  private readonly unauthenticated = new Set<Socket>();
   private closing: Promise<void> | undefined;
 
   constructor(
     private readonly options: ResolvedWsOptions,
     private readonly hooks: ListenerHooks,
+    private readonly limits: ListenerLimits = { maxPayload: options.maxMessageSize, countUnauthenticated: false },
   ) {
     const tls = options.ssl ? serverTls(options.ssl) : undefined;
     const onRequest = (_req: IncomingMessage, res: ServerResponse): void => {
@@ -55,16 +68,32 @@ export class UpgradeListener {
     this.wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: options.perMessageDeflate,
-      maxPayload: options.maxMessageSize,
+      maxPayload: limits.maxPayload,
       clientTracking: false,
     });
     this.wss.on('wsClientError', (error, socket) => {
       this.reject(socket as Socket, fromNodeError(error, ErrorCodes.BAD_FRAME, 'bad WebSocket handshake'), 400);
     });
     this.server.on('connection', (socket: Socket) => {
+      const cap = this.atCap();
+      if (cap !== undefined) {
+        socket.destroy();
+        this.hooks.refused?.(
+          new TransportError(ErrorCodes.TOO_MANY_CONNECTIONS, `connection refused: at ${cap}`, {
+            details: {
+              connections: this.sockets.size,
+              unauthenticated: this.unauthenticated.size,
+              ...peerDetails(socket),
+            },
+          }),
+        );
+        return;
+      }
       this.sockets.add(socket);
+      if (this.countsUnauthenticated) this.unauthenticated.add(socket);
       socket.once('close', () => {
         this.sockets.delete(socket);
+        this.unauthenticated.delete(socket);
         this.clearTimer(socket);
       });
       if (options.tcpKeepalive) socket.setKeepAlive(true, options.tcpKeepaliveIdle * 1000);
@@ -98,6 +127,28 @@ export class UpgradeListener {
     });
   }
 
+  /** Open TCP connections, and those among them not yet authenticated. */
+  get counts(): { connections: number; unauthenticated: number } {
+    return { connections: this.sockets.size, unauthenticated: this.unauthenticated.size };
+  }
+
+  /** The connection on `socket` proved itself: it no longer counts against `maxUnauthenticatedConnections`. */
+  authenticated(socket: Duplex): void {
+    this.unauthenticated.delete(socket as Socket);
+  }
+
+  private get countsUnauthenticated(): boolean {
+    return this.limits.countUnauthenticated && this.options.authMaxMessageSize > 0;
+  }
+
+  private atCap(): string | undefined {
+    if (this.sockets.size >= this.options.maxConnections) return `maxConnections (${this.options.maxConnections})`;
+    if (this.countsUnauthenticated && this.unauthenticated.size >= this.options.maxUnauthenticatedConnections) {
+      return `maxUnauthenticatedConnections (${this.options.maxUnauthenticatedConnections})`;
+    }
+    return undefined;
+  }
+
   get secure(): boolean {
     return this.options.ssl !== undefined;
   }
@@ -105,7 +156,7 @@ export class UpgradeListener {
   listen(address: Address): Promise<HostAddress> {
     if (isPathAddress(address)) {
       return Promise.reject(
-        new ConfigError(`the ws transport listens on host:port, not ${address.path}`, {}, ErrorCodes.INVALID_ARGUMENT),
+        new ConfigError(ErrorCodes.INVALID_ARGUMENT, `the ws transport listens on host:port, not ${address.path}`),
       );
     }
     let host = address.host;
@@ -125,7 +176,7 @@ export class UpgradeListener {
         });
         const bound = this.server.address();
         if (bound === null || typeof bound === 'string') {
-          reject(new TransportError(ErrorCodes.INVALID_STATE, 'server has no TCP address'));
+          reject(new StateError(ErrorCodes.INVALID_STATE, 'server has no TCP address'));
           return;
         }
         resolve({ host: address.host, port: bound.port });

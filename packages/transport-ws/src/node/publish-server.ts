@@ -2,14 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import {
+  StateError,
   BrineError,
   ClosedError,
   deadline,
   formatAddress,
   ErrorCodes,
+  RateLimitedLog,
   ProtocolError,
   raceSignal,
-  TransportError,
   TypedEmitter,
   throwIfAborted,
   type Address,
@@ -26,6 +27,7 @@ import type { ResolvedWsOptions } from '../options.js';
 import { closeGracefully } from './close.js';
 import { fromNodeError } from './errors.js';
 import { Flusher } from './flusher.js';
+import { watchMessageDeadline } from './inbound-deadline.js';
 import { UpgradeListener } from './listener.js';
 import { Liveness } from './liveness.js';
 import { PeerIds } from './peer.js';
@@ -78,13 +80,27 @@ export class WsPublishServer implements PublishServer {
   }
 
   async listen(address: Address, options: PublishListenOptions = {}): Promise<Address> {
-    if (this.closing) throw new ClosedError('publish server is closed');
-    if (this.listener) throw new TransportError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
+    if (this.listener) throw new StateError(ErrorCodes.INVALID_STATE, 'publish server is already listening');
     throwIfAborted(options.signal);
-    const listener = new UpgradeListener(this.options, {
-      connection: (ws, req, socket) => this.accept(ws, req, socket, options.presence),
-      peerError: (error) => this.report(error, undefined),
-    });
+    const { authMaxMessageSize, maxMessageSize } = this.options;
+    const refusals = new RateLimitedLog(this.options.logger);
+    const listener = new UpgradeListener(
+      this.options,
+      {
+        connection: (ws, req, socket) => this.accept(ws, req, socket, options.presence),
+        peerError: (error) => this.report(error, undefined),
+        refused: (error) => {
+          refusals.warning(error.code, `ws publish server: ${error.message}`, error);
+          this.events.emit('error', error, undefined);
+        },
+      },
+      {
+        // A subscriber only ever sends its presence message: the small pre-authentication limit applies.
+        maxPayload: authMaxMessageSize > 0 ? Math.min(authMaxMessageSize, maxMessageSize) : maxMessageSize,
+        countUnauthenticated: false,
+      },
+    );
     this.listener = listener;
     try {
       this.address = await listener.listen(address);
@@ -97,7 +113,7 @@ export class WsPublishServer implements PublishServer {
   }
 
   async publish(payload: Uint8Array, options: PublishOptions = {}): Promise<void> {
-    if (this.closing) throw new ClosedError('publish server is closed');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'publish server is closed');
     throwIfAborted(options.signal);
     const encoded = encodePublish(payload);
     if (encoded.length > this.options.maxMessageSize) {
@@ -180,7 +196,10 @@ export class WsPublishServer implements PublishServer {
     );
     ws.on('error', (e) => {
       error ??= fromNodeError(e, ErrorCodes.CONNECTION_LOST, `publish connection ${peer.id}`);
-      if (error.code !== ErrorCodes.CONNECTION_LOST) this.report(error, peer);
+      if (error.code !== ErrorCodes.CONNECTION_LOST) {
+        this.report(error, peer);
+        ws.terminate(); // bad input: dropped at once, not after a close handshake
+      }
     });
     ws.once('close', () => {
       this.subscribers.delete(ws);
@@ -188,6 +207,11 @@ export class WsPublishServer implements PublishServer {
       this.events.emit('disconnect', peer, error);
     });
     ws.on('message', (data, isBinary) => this.onMessage(subscriber, data as Buffer, isBinary, presence));
+    watchMessageDeadline(ws, socket, this.options.messageDeadline, (e) => {
+      error ??= e;
+      this.report(e, peer);
+      ws.terminate();
+    });
     this.liveness.watch(ws, (e) => {
       error ??= e;
       this.report(e, peer);

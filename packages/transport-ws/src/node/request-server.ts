@@ -1,10 +1,16 @@
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import {
+  StateError,
   ClosedError,
   ErrorCodes,
+  InboundBudget,
+  ProtocolError,
+  RateLimitedLog,
+  isBoundRefusal,
+  ServerCounters,
   formatAddress,
-  TransportError,
   TypedEmitter,
   throwIfAborted,
   type AbortOptions,
@@ -13,6 +19,7 @@ import {
   type PeerInfo,
   type RequestHandler,
   type RequestServer,
+  type RequestServerStats,
   type ServerEvents,
 } from '@brine/contracts';
 import { TRANSPORT_NAME } from '../constants.js';
@@ -40,20 +47,37 @@ export class WsRequestServer implements RequestServer {
   private readonly peers = new PeerIds();
   private closing: Promise<void> | undefined;
   private resolveClosed!: () => void;
+  private readonly counters: ServerCounters;
+  private readonly refusals: RateLimitedLog;
 
   constructor(private readonly options: ResolvedWsOptions) {
     this.liveness = new Liveness(options.heartbeatInterval, options.heartbeatTimeout);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.counters = new ServerCounters(new InboundBudget(options.inboundBudget));
+    this.refusals = new RateLimitedLog(options.logger);
+  }
+
+  stats(): RequestServerStats {
+    const counts = this.listener?.counts ?? { connections: 0, unauthenticated: 0 };
+    this.counters.connections = counts.connections;
+    this.counters.unauthenticated = counts.unauthenticated;
+    this.counters.inFlight = [...this.connections].reduce((n, c) => n + c.inFlight, 0);
+    return this.counters.snapshot();
   }
 
   async listen(address: Address, handler: RequestHandler, options: AbortOptions = {}): Promise<Address> {
-    if (this.closing) throw new ClosedError('request server is closed');
-    if (this.listener) throw new TransportError(ErrorCodes.INVALID_STATE, 'request server is already listening');
+    if (this.closing) throw new ClosedError(ErrorCodes.CLOSED, 'request server is closed');
+    if (this.listener) throw new StateError(ErrorCodes.INVALID_STATE, 'request server is already listening');
     throwIfAborted(options.signal);
-    const listener = new UpgradeListener(this.options, {
-      connection: (ws, req) => this.accept(ws, req, handler),
-      peerError: (error) => this.report(error, undefined),
-    });
+    const listener = new UpgradeListener(
+      this.options,
+      {
+        connection: (ws, req, socket) => this.accept(ws, req, socket, handler),
+        peerError: (error) => this.report(error, undefined),
+        refused: (error) => this.report(error, undefined),
+      },
+      { maxPayload: this.options.maxMessageSize, countUnauthenticated: true },
+    );
     this.listener = listener;
     try {
       this.address = await listener.listen(address);
@@ -77,13 +101,27 @@ export class WsRequestServer implements RequestServer {
     return this.closing;
   }
 
-  private accept(ws: WebSocket, req: IncomingMessage, handler: RequestHandler): void {
+  private accept(ws: WebSocket, req: IncomingMessage, socket: Duplex, handler: RequestHandler): void {
     const peer = this.peers.peerOf(req);
-    const connection = new RequestConnection(ws, peer, handler, this.options, (e, p) => this.report(e, p));
     let error: BrineError | undefined;
+    const connection = new RequestConnection(
+      ws,
+      peer,
+      handler,
+      this.options,
+      (e, p) => {
+        error ??= e;
+        this.report(e, p);
+      },
+      { socket, counters: this.counters, onAuthenticated: () => this.listener?.authenticated(socket) },
+    );
     ws.on('error', (e) => {
-      error ??= fromNodeError(e, ErrorCodes.CONNECTION_LOST, `request connection ${peer.id}`);
-      if (error.code !== ErrorCodes.CONNECTION_LOST) this.report(error, peer);
+      error ??= withBytesRead(fromNodeError(e, ErrorCodes.CONNECTION_LOST, `request connection ${peer.id}`), socket);
+      if (error.code !== ErrorCodes.CONNECTION_LOST) {
+        this.report(error, peer);
+        // Bad input (oversized, malformed): dropped at once, not after a close handshake.
+        connection.refused();
+      }
     });
     ws.once('close', () => {
       this.connections.delete(connection);
@@ -101,7 +139,23 @@ export class WsRequestServer implements RequestServer {
   }
 
   private report(error: BrineError, peer: PeerInfo | undefined): void {
-    this.options.logger.warning(`ws request server: ${error.message}${peer ? ` (peer ${peer.id})` : ''}`, error);
+    const line = `ws request server: ${error.message}${peer ? ` (peer ${peer.id})` : ''}`;
+    if (isBoundRefusal(error.code)) {
+      this.counters.refuse(error.code);
+      this.refusals.warning(error.code, line, error);
+    } else {
+      this.options.logger.warning(line, error);
+    }
     this.events.emit('error', error, peer);
   }
+}
+
+/** An oversized message is refused at its frame header: its error says how little was read, and the limit. */
+function withBytesRead(error: BrineError, socket: Duplex): BrineError {
+  if (error.code !== ErrorCodes.MESSAGE_TOO_LARGE) return error;
+  const bytesRead = (socket as { bytesRead?: number }).bytesRead;
+  return new ProtocolError(ErrorCodes.MESSAGE_TOO_LARGE, error.message, {
+    cause: error,
+    details: { ...error.details, bytesRead },
+  });
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions } from 'node:tls';
-import { ConfigError, type TlsOptions } from '@brine/contracts';
+import { ErrorCodes, ConfigError, type TlsOptions } from '@brine/contracts';
 
 /** TLS settings for a Node client socket (ws / https.request options). */
 export interface ClientTls extends SecureContextOptions {
@@ -40,7 +40,10 @@ export function serverTls(ssl: TlsOptions): ServerTls {
   const cert = ssl.cert ?? readPem(ssl.certfile, 'certfile');
   const key = ssl.key ?? readPem(ssl.keyfile, 'keyfile');
   if (cert === undefined || key === undefined) {
-    throw new ConfigError('a TLS server needs ssl.certfile and ssl.keyfile (or ssl.cert and ssl.key)');
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      'a TLS server needs ssl.certfile and ssl.keyfile (or ssl.cert and ssl.key)',
+    );
   }
   const out: ServerTls = {
     cert: asPem(cert),
@@ -59,7 +62,10 @@ function readPem(file: string | undefined, option: string): Buffer | undefined {
   try {
     return readFileSync(file);
   } catch (error) {
-    throw new ConfigError(`cannot read ssl.${option} (${file})`, { cause: error, details: { [option]: file } });
+    throw new ConfigError(ErrorCodes.CONFIG, `cannot read ssl.${option} (${file})`, {
+      cause: error,
+      details: { [option]: file },
+    });
   }
 }
 

@@ -2,7 +2,11 @@ import type net from 'node:net';
 import { decode, packb, FrameSplitter, ErrorCodes, ProtocolError } from '@brine/contracts';
 import { isDict, type Dict } from '../../protocol/values.js';
 
-const MAX = 16 * 1024 * 1024;
+/**
+ * Default local frame limit: the same as the default `max_message_size` (64 MiB), so one return
+ * the master accepted fits the control reply and every event follower's frame.
+ */
+export const IPC_MAX_FRAME = 64 * 1024 * 1024;
 
 /** Salt's `frame_msg`: msgpack `{head, body}` (use_bin_type=True), no length prefix. */
 export function frameMsg(body: unknown, head: Dict = {}): Uint8Array {
@@ -14,8 +18,9 @@ export function readFrames(
   socket: net.Socket,
   onFrame: (frame: { head: Dict; body: unknown }) => void,
   onError: (error: ProtocolError) => void,
-  options: { lengthPrefixed?: boolean } = {},
+  options: { lengthPrefixed?: boolean; maxMessageSize?: number } = {},
 ): void {
+  const MAX = options.maxMessageSize ?? IPC_MAX_FRAME;
   const splitter = new FrameSplitter({ maxMessageSize: MAX });
   let pending = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {

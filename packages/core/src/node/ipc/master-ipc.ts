@@ -1,6 +1,8 @@
+import { RateLimitedLog } from '../../limits/rate-limited-log.js';
+import { fitReturns } from './fit-returns.js';
 import { join } from 'node:path';
 import type net from 'node:net';
-import { type BrineError, toBrineError, ErrorCodes, type Logger } from '@brine/contracts';
+import { type BrineError, toBrineError, ErrorCodes, ProtocolError, type Logger } from '@brine/contracts';
 import { packEvent, unpackEvent } from '../../events/pack.js';
 import type { Master } from '../../master/master.js';
 import { isDict, type Dict } from '../../protocol/values.js';
@@ -19,6 +21,7 @@ export const CONTROL_SOCKET = 'brine_control.ipc';
  * The network ports never accept these: publishing jobs is a local, owner-only operation.
  */
 export class MasterIpc {
+  private readonly limitedLog: RateLimitedLog;
   private readonly servers: Array<{ server: net.Server; path: string; sockets: Set<net.Socket> }> = [];
   private unsubscribe: (() => void) | undefined;
 
@@ -26,7 +29,9 @@ export class MasterIpc {
     private readonly master: Master,
     private readonly sockDir: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.limitedLog = new RateLimitedLog(logger, master.config.log_rate_limit);
+  }
 
   async start(): Promise<void> {
     const subscribers = new Set<net.Socket>();
@@ -37,8 +42,17 @@ export class MasterIpc {
       sockets.add(socket);
     });
     this.logger.debug(`MasterEvent PUB socket URI: ${join(this.sockDir, EVENT_PUB_SOCKET)}`);
+    const limit = this.master.config.max_message_size;
     this.unsubscribe = this.master.bus.subscribe('', (event) => {
       const frame = frameMsg(packEvent(event));
+      if (frame.length > limit) {
+        // Followers read with the same limit: skip the event rather than disconnect them all.
+        this.limitedLog.warning(
+          'event-too-large',
+          `Event ${event.tag.slice(0, 128)} (${frame.length} bytes) is over max_message_size (${limit}); not sent to local followers`,
+        );
+        return;
+      }
       for (const s of subscribers) s.write(frame);
     });
     await this.open(EVENT_PULL_SOCKET, (socket, sockets) => {
@@ -64,6 +78,7 @@ export class MasterIpc {
         socket,
         (frame) => void this.control(socket, frame.head, frame.body),
         (error) => this.warn(error),
+        { maxMessageSize: this.master.config.max_message_size },
       );
     });
   }
@@ -102,7 +117,8 @@ export class MasterIpc {
   }
 
   private async dispatch(body: unknown): Promise<unknown> {
-    if (!isDict(body) || typeof body.cmd !== 'string') throw new Error('control request needs a cmd');
+    if (!isDict(body) || typeof body.cmd !== 'string')
+      throw new ProtocolError(ErrorCodes.BAD_LOAD, 'control request needs a cmd');
     switch (body.cmd) {
       case 'status':
         return { addresses: this.master.addresses, connected: this.master.connectedMinions };
@@ -112,13 +128,21 @@ export class MasterIpc {
         if (typeof body.tgt_type === 'string') options.tgt_type = body.tgt_type;
         if (isDict(body.kwarg)) options.kwarg = body.kwarg;
         if (typeof body.timeout === 'number') options.timeoutSeconds = body.timeout;
-        return this.master.run(body.tgt as string, String(body.fun), args, options);
+        const result = await this.master.run(body.tgt as string, String(body.fun), args, options);
+        const refused = fitReturns(result, this.master.config.max_message_size);
+        for (const id of refused) {
+          this.limitedLog.warning(
+            'return-too-large',
+            `The return of ${id} for job ${result.jid} is too large for one local reply; refused for that minion alone`,
+          );
+        }
+        return result;
       }
       case 'rotate':
         this.master.rotateAesKey('requested over the control socket');
         return true;
       default:
-        throw new Error(`unknown control command ${body.cmd}`);
+        throw new ProtocolError(ErrorCodes.UNKNOWN_COMMAND, `unknown control command ${body.cmd.slice(0, 64)}`);
     }
   }
 }
