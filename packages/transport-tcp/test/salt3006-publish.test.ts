@@ -17,7 +17,11 @@ describe('tcp publish client and Salt 3006 publish frames', () => {
   it('accepts a map body (3006) and a bin body (3007+) on one connection', async () => {
     const sockets = new Set<net.Socket>();
     let connections = 0;
-    const payload = { enc: 'aes', load: new Uint8Array([0xc1, 0xff, 0x00, 0x80]), sig: new Uint8Array([0xfe, 0x01, 0x02]) };
+    const payload = {
+      enc: 'aes',
+      load: new Uint8Array([0xc1, 0xff, 0x00, 0x80]),
+      sig: new Uint8Array([0xfe, 0x01, 0x02]),
+    };
     const server = net.createServer((socket) => {
       connections++;
       sockets.add(socket);

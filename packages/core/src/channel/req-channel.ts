@@ -116,18 +116,33 @@ export class ReqChannel {
     }
   }
 
+  /**
+   * The protocol version this request speaks: the configured one, lowered to 2 when the master
+   * answered the sign-in without a session key (a protocol-v2 master such as Salt 3007.1, which
+   * neither strips v3 fields from a load nor decrypts with a session key).
+   */
+  negotiatedVersion(creds: AuthCredentials): number {
+    return this.version > 2 && creds.sessionCrypticle !== undefined ? this.version : Math.min(this.version, 2);
+  }
+
   private async transfer(load: Dict, creds: AuthCredentials, options: AbortOptions): Promise<unknown> {
-    const v3 = this.version > 2 && creds.sessionCrypticle !== undefined;
-    const crypticle = v3 ? creds.sessionCrypticle! : creds.crypticle;
+    const version = this.negotiatedVersion(creds);
+    const crypticle = version > 2 ? creds.sessionCrypticle! : creds.crypticle;
     const nonce = uuid4Hex((n) => this.suite.randomBytes(n));
     const body: Dict = { ...load, nonce };
-    if (this.version > 2) {
+    if (version > 2) {
       body.ts = Math.floor(Date.now() / 1000);
       body.tok = this.tok ??= await this.keys.token();
       body.id = this.options.id;
+    } else if (load.cmd !== '_return') {
+      // A v2 master checks (and pops) the load's `tok` in every AESFuncs command but `_return`,
+      // where it would stay in the return event: Salt 3007.1's minion adds it exactly so.
+      body.tok = this.tok ??= await this.keys.token();
+    } else {
+      delete body.tok;
     }
-    const envelope: Dict = { enc: 'aes', load: crypticle.dumps(body), version: this.version };
-    if (this.version > 2) {
+    const envelope: Dict = { enc: 'aes', load: crypticle.dumps(body), version };
+    if (version > 2) {
       envelope.id = this.options.id;
       envelope.enc_algo = this.options.encryptionAlgorithm ?? this.suite.encAlgos[0];
       envelope.sig_algo = this.options.signingAlgorithm ?? this.suite.sigAlgos[0];
