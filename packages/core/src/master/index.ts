@@ -5,6 +5,6 @@ export type { MasterCore, MasterCoreDeps } from './compose.js';
 export { JidFactory, isValidJid } from './jid.js';
 export { JobTracker } from './jobs.js';
 export type { JobResult } from './jobs.js';
-export { matchTarget, selectMinions, TARGET_TYPES } from './targeting.js';
-export type { Target, TargetType } from './targeting.js';
+export { MemoryMinionDataCache } from './minion-data.js';
+export type { MinionData, MinionDataCache } from './minion-data.js';
 export { registerMasterCommands } from './master-commands.js';

@@ -27,7 +27,15 @@ import { composeMasterCore, type MasterCore } from './compose.js';
 import { JidFactory } from './jid.js';
 import { JobTracker, type JobResult } from './jobs.js';
 import { registerMasterCommands } from './master-commands.js';
-import { matchTarget, selectMinions, TARGET_TYPES, type Target } from './targeting.js';
+import {
+  resolveNodegroupTarget,
+  selectMinions,
+  TARGET_TYPES,
+  TargetError,
+  type Nodegroups,
+  type Target,
+} from '../match/index.js';
+import { MemoryMinionDataCache, type MinionDataCache } from './minion-data.js';
 
 export interface PublishJob {
   tgt: Target;
@@ -38,6 +46,8 @@ export interface PublishJob {
   tgt_type?: string;
   /** Use this jid instead of a new one. */
   jid?: string;
+  /** Grain/pillar target delimiter (Salt's `delimiter`, default ':'). */
+  delimiter?: string;
   user?: string;
 }
 
@@ -59,6 +69,8 @@ export interface MasterDeps {
   keyStore: KeyStore;
   logger?: Logger;
   bus?: EventBus;
+  /** Salt's minion data cache (the grains minions send). Default: in memory. */
+  minionData?: MinionDataCache;
 }
 
 /**
@@ -80,6 +92,8 @@ export class Master {
   private readonly jobs: JobTracker;
   private readonly jids = new JidFactory();
   private readonly connected = new Set<string>();
+  /** The grains minions sent (Salt's minion data cache), for grain and compound targets. */
+  readonly minionData: MinionDataCache;
   private state: 'new' | 'starting' | 'running' | 'closed' = 'new';
   private parts:
     | {
@@ -98,6 +112,7 @@ export class Master {
     this.store = deps.keyStore;
     this.logger = deps.logger ?? silentLogger;
     this.bus = deps.bus ?? new EventBus();
+    this.minionData = deps.minionData ?? new MemoryMinionDataCache();
     this.jobs = new JobTracker({ maxJobs: this.config.max_jobs, keepJobs: this.config.keep_jobs });
     this.keys = new KeyManager(this.store, this.suite, {
       onChange: (change) => this.onKeyChange(change),
@@ -108,6 +123,12 @@ export class Master {
       jobs: this.jobs,
       refuse: (error) => this.report(error),
       seen: (id) => this.connected.add(id),
+      storeGrains: (id, grains) => {
+        const previous = this.minionData.get(id);
+        void Promise.resolve(this.minionData.set(id, { ...previous, grains })).catch((error: unknown) =>
+          this.logger.warning(`Cannot cache the grains of ${id}: ${String(error)}`),
+        );
+      },
       maxEvents: this.config.minion_event_max_events,
       maxEventKeys: this.config.minion_event_max_keys,
     });
@@ -199,16 +220,36 @@ export class Master {
    */
   async publish(job: PublishJob, options: AbortOptions = {}): Promise<{ jid: string; minions: string[] }> {
     const parts = this.running();
-    const tgtType = job.tgt_type ?? 'glob';
+    let tgtType = job.tgt_type ?? 'glob';
+    let tgt: Target = job.tgt;
+    if (tgtType === 'nodegroup' || tgtType === 'compound') {
+      // The salt CLI's LocalClient._prep_pub: nodegroups are expanded before the publish.
+      try {
+        ({ tgt, tgtType } = resolveNodegroupTarget(tgt, tgtType, this.config.nodegroups as Nodegroups));
+      } catch (error) {
+        throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, (error as Error).message, { cause: error });
+      }
+    }
     if (!(TARGET_TYPES as readonly string[]).includes(tgtType)) {
       throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `unsupported target type '${tgtType}'`);
     }
     if (typeof job.fun !== 'string' || job.fun === '') {
       throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'a job needs a function name');
     }
-    matchTarget('probe', job.tgt, tgtType); // validates a pcre before anything is sent
     const accepted = await this.store.listMinionKeys('accepted');
-    const minions = selectMinions(accepted, job.tgt, tgtType);
+    let minions: string[];
+    try {
+      minions = selectMinions(
+        tgt,
+        tgtType,
+        accepted.map((id) => ({ id, ...this.minionData.get(id) })),
+        { nodegroups: this.config.nodegroups as Nodegroups, ...(job.delimiter ? { delimiter: job.delimiter } : {}) },
+      ).minions.filter((id) => accepted.includes(id));
+    } catch (error) {
+      if (error instanceof TargetError)
+        throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, error.message, { cause: error });
+      throw error;
+    }
     const jid = job.jid ?? this.jids.next();
     if (minions.length === 0) {
       // Salt's master sends nothing when the target matches no accepted key (`ClearFuncs.publish`:
@@ -220,11 +261,12 @@ export class Master {
     }
     const arg = [...(job.arg ?? [])];
     if (job.kwarg && Object.keys(job.kwarg).length > 0) arg.push({ __kwarg__: true, ...job.kwarg });
-    const load: Dict = { fun: job.fun, arg, tgt: job.tgt, jid, ret: '', tgt_type: tgtType, user: job.user ?? 'root' };
+    const load: Dict = { fun: job.fun, arg, tgt, jid, ret: '', tgt_type: tgtType, user: job.user ?? 'root' };
+    if (job.delimiter) load.delimiter = job.delimiter;
     this.jobs.start(jid, minions);
     this.bus.fire(tags.jobNew(jid), {
       jid,
-      tgt: job.tgt,
+      tgt,
       tgt_type: tgtType,
       minions,
       fun: job.fun,

@@ -10,7 +10,7 @@
 export { TargetError } from './errors.js';
 export type { TargetErrorReason } from './errors.js';
 export { LIMITS } from './limits.js';
-export { matchMinion } from './minion.js';
+export { matchMinion, TARGET_TYPES } from './minion.js';
 export type { MatchOptions, MatchResult, MinionSelf, Target, TargetType } from './minion.js';
 export { selectMinions } from './master.js';
 export type { MinionRecord, Selection, SelectOptions } from './master.js';
@@ -20,7 +20,7 @@ export { parseTarget } from './parse-target.js';
 export type { Engine, ParsedWord } from './parse-target.js';
 export { fnmatch } from './fnmatch.js';
 export { compilePyRegex, pyReMatch, translatePyRegex } from './pyregex.js';
-export { subdictMatch, traverse } from './subdict.js';
+export { subdictMatch, traverse, traverseOr } from './subdict.js';
 export type { MatchMode, SubdictOptions } from './subdict.js';
 export { formatAddress, networkContains, parseAddress, parseIpTarget, parseNetwork } from './ipaddr.js';
 export type { IpAddress, IpNetwork, IpTarget } from './ipaddr.js';

@@ -50,6 +50,23 @@ export type TargetType =
 
 export type Target = string | readonly string[];
 
+/** The target types a publish may carry (Salt's `tgt_type`). */
+export const TARGET_TYPES: readonly TargetType[] = [
+  'glob',
+  'pcre',
+  'list',
+  'grain',
+  'grain_pcre',
+  'pillar',
+  'pillar_pcre',
+  'pillar_exact',
+  'ipcidr',
+  'compound',
+  'compound_pillar_exact',
+  'nodegroup',
+  'range',
+];
+
 export interface MinionSelf {
   readonly id: string;
   /** The minion's grains; undefined: not known (terms that need them are undecidable). */

@@ -125,3 +125,9 @@ export function subdictMatch(data: unknown, expr: string, options: SubdictOption
   }
   return false;
 }
+
+/** traverse_dict_and_list(data, key, dflt, delimiter): the value at `key`, or `dflt`. */
+export function traverseOr(data: unknown, key: string, dflt: unknown, delimiter = ':'): unknown {
+  const value = traverse(data, key, delimiter);
+  return typeof value === 'symbol' ? dflt : value;
+}

@@ -18,3 +18,6 @@ export type { CryptoWorkerInfo } from './crypto-worker.js';
 export * from './ipc/index.js';
 export { startMaintenance } from './maintenance.js';
 export * from './plugins/index.js';
+export { collectGrains, deepUpdate, serverId } from './grains/index.js';
+export type { CollectGrainsOptions, Grains } from './grains/index.js';
+export { nodeGrains } from './grains/provider.js';
