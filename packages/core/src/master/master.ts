@@ -53,6 +53,7 @@ export interface PublishJob {
 
 export interface RunOptions extends AbortOptions {
   tgt_type?: string;
+  delimiter?: string;
   kwarg?: Dict;
 }
 
@@ -215,13 +216,17 @@ export class Master {
   }
 
   /**
-   * Publishes a job to the minions the target selects (with accepted keys); when it selects none,
-   * nothing is sent, as with Salt. Resolves with its jid and the targeted minions.
+   * The accepted minions a target selects, as the salt CLI and CkMinions.check_minions see it
+   * (nodegroups expanded; grain, pillar and compound terms read the minion data cache). Throws
+   * ConfigError for an unknown target type or a target over the bounds.
    */
-  async publish(job: PublishJob, options: AbortOptions = {}): Promise<{ jid: string; minions: string[] }> {
-    const parts = this.running();
-    let tgtType = job.tgt_type ?? 'glob';
-    let tgt: Target = job.tgt;
+  async select(
+    target: Target,
+    type = 'glob',
+    delimiter?: string,
+  ): Promise<{ tgt: Target; tgtType: string; minions: string[] }> {
+    let tgtType = type;
+    let tgt: Target = target;
     if (tgtType === 'nodegroup' || tgtType === 'compound') {
       // The salt CLI's LocalClient._prep_pub: nodegroups are expanded before the publish.
       try {
@@ -233,23 +238,32 @@ export class Master {
     if (!(TARGET_TYPES as readonly string[]).includes(tgtType)) {
       throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `unsupported target type '${tgtType}'`);
     }
-    if (typeof job.fun !== 'string' || job.fun === '') {
-      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'a job needs a function name');
-    }
     const accepted = await this.store.listMinionKeys('accepted');
-    let minions: string[];
     try {
-      minions = selectMinions(
+      const minions = selectMinions(
         tgt,
         tgtType,
         accepted.map((id) => ({ id, ...this.minionData.get(id) })),
-        { nodegroups: this.config.nodegroups as Nodegroups, ...(job.delimiter ? { delimiter: job.delimiter } : {}) },
+        { nodegroups: this.config.nodegroups as Nodegroups, ...(delimiter ? { delimiter } : {}) },
       ).minions.filter((id) => accepted.includes(id));
+      return { tgt, tgtType, minions };
     } catch (error) {
       if (error instanceof TargetError)
         throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, error.message, { cause: error });
       throw error;
     }
+  }
+
+  /**
+   * Publishes a job to the minions the target selects (with accepted keys); when it selects none,
+   * nothing is sent, as with Salt. Resolves with its jid and the targeted minions.
+   */
+  async publish(job: PublishJob, options: AbortOptions = {}): Promise<{ jid: string; minions: string[] }> {
+    const parts = this.running();
+    if (typeof job.fun !== 'string' || job.fun === '') {
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'a job needs a function name');
+    }
+    const { tgt, tgtType, minions } = await this.select(job.tgt, job.tgt_type, job.delimiter);
     const jid = job.jid ?? this.jids.next();
     if (minions.length === 0) {
       // Salt's master sends nothing when the target matches no accepted key (`ClearFuncs.publish`:
@@ -287,6 +301,7 @@ export class Master {
   ): Promise<JobResult> {
     const job: PublishJob = { tgt, fun, arg };
     if (options.tgt_type) job.tgt_type = options.tgt_type;
+    if (options.delimiter) job.delimiter = options.delimiter;
     if (options.kwarg) job.kwarg = options.kwarg;
     const { jid } = await this.publish(job, { signal: options.signal });
     const limit = deadline(

@@ -21,3 +21,4 @@ export * from './plugins/index.js';
 export { collectGrains, deepUpdate, serverId } from './grains/index.js';
 export type { CollectGrainsOptions, Grains } from './grains/index.js';
 export { nodeGrains } from './grains/provider.js';
+export { registerCmdModule } from './cmd-module.js';
