@@ -150,6 +150,16 @@ export class Master {
   }
 
   /** Minion ids seen alive since the last restart or key change. */
+  /** Subscribers on the publish server now (0 before `start`). */
+  get publishSubscribers(): number {
+    return this.parts?.pub.subscriberCount ?? 0;
+  }
+
+  /** Resolves once `n` subscribers are connected to the publish server (after `start`). */
+  waitForSubscribers(n: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.running().pub.waitForSubscribers(n, options);
+  }
+
   get connectedMinions(): string[] {
     return [...this.connected].sort();
   }
