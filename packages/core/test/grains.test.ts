@@ -4,6 +4,7 @@
  * on sample inputs (gen_grains_fixture.py). Regenerate with fixtures/grains/regenerate.sh.
  */
 import { readFileSync } from 'node:fs';
+import { cpus, hostname, machine, release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { collectGrains, deepUpdate, serverId } from '../src/node/grains/index.js';
 import { parseCpuinfo, parseMeminfo } from '../src/node/grains/hardware.js';
@@ -80,6 +81,17 @@ describe('collectGrains on this host', () => {
     expect(ours['id']).toBe('fixture-minion');
     expect(ours['server_id']).toBe(saltItems['server_id']); // same id, same sha256 rule
     expect(ours['kernel']).toBe('Linux');
+  });
+
+  it('host values come from the same sources Salt reads (computed here, not recorded on another machine)', async () => {
+    const ours = await collectGrains({ id: 'values-minion' });
+    expect(ours['kernelrelease']).toBe(release());
+    expect(ours['cpuarch']).toBe(machine());
+    expect(ours['nodename']).toBe(hostname());
+    expect(ours['num_cpus']).toBe(cpus().length);
+    expect(ours['mem_total']).toBe(
+      Math.floor(Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024),
+    );
   });
 
   it('nested grains have Salt shapes (interfaces map to address lists, locale_info strings)', async () => {
