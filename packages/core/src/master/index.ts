@@ -8,3 +8,5 @@ export type { JobResult } from './jobs.js';
 export { MemoryMinionDataCache } from './minion-data.js';
 export type { MinionData, MinionDataCache } from './minion-data.js';
 export { registerMasterCommands } from './master-commands.js';
+export { MasterTelemetry } from './telemetry.js';
+export type { JobCompleteEvent, MasterStats, MasterTelemetryEvents, PublishEvent, RequestEvent } from './telemetry.js';
