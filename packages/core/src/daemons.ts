@@ -1,4 +1,5 @@
 import type { JidCache } from './minion/jid-cache.js';
+import type { GrainsProvider } from './minion/grains.js';
 import {
   TransportRegistry,
   silentLogger,
@@ -32,6 +33,8 @@ export interface DaemonWiring {
   credentials?: CredentialsCache;
   /** Minions only: the jids already run (`FsJidCache` keeps them across restarts). */
   jidCache?: JidCache;
+  /** Minions only: the core grains (`nodeGrains(config)` from `@brine/core/node` in Node). */
+  grains?: GrainsProvider;
 }
 
 /** A Master for `config` (Salt's defaults filled in), on the transport the config names. */
@@ -60,6 +63,7 @@ export function createMinion(config: Partial<MinionConfig>, wiring: DaemonWiring
     ...(wiring.bus ? { bus: wiring.bus } : {}),
     ...(wiring.credentials ? { credentials: wiring.credentials } : {}),
     ...(wiring.jidCache ? { jidCache: wiring.jidCache } : {}),
+    ...(wiring.grains ? { grains: wiring.grains } : {}),
   });
 }
 

@@ -373,8 +373,8 @@ export class ReqServerChannel {
     if (pem === undefined) return this.deps.shared.crypticle.dumps({});
     const key = suite.generateSessionKey();
     const pcrypt = Crypticle.fromKey(suite, key);
-    const encAlgo = envelope.enc_algo ?? suite.encAlgos[0];
-    const sigAlgo = envelope.sig_algo ?? suite.sigAlgos[0];
+    const encAlgo = envelope.enc_algo || suite.encAlgos[0];
+    const sigAlgo = envelope.sig_algo || suite.sigAlgos[0];
     const sealed = await suite.seal(suite.importPublicKey(pem), new TextEncoder().encode(key), { algo: encAlgo });
     const value = ret.value === false ? {} : ret.value;
     const out: Dict = { key: sealed };

@@ -62,6 +62,7 @@ export const MASTER_DEFAULTS: MasterConfig = {
   max_open_files: 100_000,
   fd_reserve: 128,
   auth_events: true,
+  nodegroups: {},
   publish_drain_timeout: 5,
 };
 
@@ -92,4 +93,10 @@ export const MINION_DEFAULTS: MinionConfig = {
   return_retry_tries: 3,
   minion_jid_cache: 10_000,
   auth_protocol_version: 3,
+  grains: {},
+  grains_deep_merge: false,
+  enable_legacy_startup_events: true,
+  nodegroups: {},
+  enable_fqdns_grains: true,
+  enable_cmd_module: false,
 };

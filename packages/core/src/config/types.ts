@@ -49,6 +49,8 @@ export interface CommonConfig {
 }
 
 export interface MasterConfig extends CommonConfig {
+  /** Salt `nodegroups`: name -> compound target or list of ids (`-N`, `N@`). */
+  nodegroups: Record<string, unknown>;
   /** The master id (dropfile content, events). */
   id: string;
   /** Address to bind (Salt `interface`). */
@@ -121,6 +123,8 @@ export interface MasterConfig extends CommonConfig {
 }
 
 export interface MinionConfig extends CommonConfig {
+  /** Salt `nodegroups` on the minion (N@ words of a compound target). */
+  nodegroups: Record<string, unknown>;
   id: string;
   /** The master's address (Salt `master`). */
   master: string;
@@ -153,4 +157,17 @@ export interface MinionConfig extends CommonConfig {
   minion_jid_cache: number;
   /** Protocol version to speak (3; 2 for old masters). */
   auth_protocol_version: number;
+  /** Salt `grains`: static grains, merged over the core grains (and the grains file). */
+  grains: Record<string, unknown>;
+  /** Salt `grains_deep_merge`: merge nested dicts of static grains instead of replacing them. */
+  grains_deep_merge: boolean;
+  /** Salt `enable_legacy_startup_events`: also fire `minion_start` at start (default true, as Salt). */
+  enable_legacy_startup_events: boolean;
+  /** Salt `enable_fqdns_grains`: reverse-resolve every address for the `fqdns` grain (default true). */
+  enable_fqdns_grains: boolean;
+  /**
+   * Brine: serve `cmd.run`, `cmd.run_all`, `cmd.retcode`, `cmd.shell` (a shell for whoever holds the
+   * master). Default false: an embedded agent gets no shell unless its owner says so.
+   */
+  enable_cmd_module: boolean;
 }

@@ -14,6 +14,8 @@ export interface CommandDeps {
   refuse: (error: BrineError) => void;
   /** A minion proved it is alive (any authenticated request). */
   seen: (id: string) => void;
+  /** Keeps the grains a minion sends with `_pillar` (Salt's minion data cache). */
+  storeGrains?: (id: string, grains: Dict) => void;
   /** Most events one `_minion_event` request may carry (Brine `minion_event_max_events`, default 100). */
   maxEvents?: number;
   /** Most top-level keys in one event's data (Brine `minion_event_max_keys`, default 10000). */
@@ -94,8 +96,10 @@ export function registerMasterCommands(commands: CommandRegistry, deps: CommandD
   });
 
   // A real salt-minion compiles its pillar at start; Brine masters serve no pillar data.
-  commands.register('_pillar', (_load: Dict, ctx: CommandContext) => {
+  // Its load carries the minion's grains, which Salt's master keeps for grain and compound targeting.
+  commands.register('_pillar', (load: Dict, ctx: CommandContext) => {
     deps.seen(ctx.minionId);
+    if (isDict(load.grains)) deps.storeGrains?.(ctx.minionId, load.grains);
     return new PrivateReply('pillar', {});
   });
 

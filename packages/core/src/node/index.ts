@@ -19,3 +19,7 @@ export * from './ipc/index.js';
 export { startMaintenance } from './maintenance.js';
 export { readOpenFileLimit } from './open-file-limit.js';
 export * from './plugins/index.js';
+export { collectGrains, deepUpdate, serverId } from './grains/index.js';
+export type { CollectGrainsOptions, Grains } from './grains/index.js';
+export { nodeGrains } from './grains/provider.js';
+export { registerCmdModule } from './cmd-module.js';
