@@ -216,5 +216,14 @@ export function machineLines(r: BenchResults): string[] {
     `${r.quick ? 'Quick run' : 'Full run'} of ${r.families.join(', ')} on ${r.transports.join(', ')}, ` +
       `${r.startedAt} (${Math.round(r.seconds)} s); warm-up ${r.timing.warmupMs} ms, ` +
       `${r.timing.measureMs} ms per req/rep cell, ${r.timing.authMs} ms per auth cell`,
+    ...(r.familySeconds && Object.keys(r.familySeconds).length
+      ? [
+          'Time per family: ' +
+            r.families
+              .filter((f) => r.familySeconds?.[f] !== undefined)
+              .map((f) => `${f} ${r.familySeconds![f]!.toFixed(1)} s`)
+              .join(', '),
+        ]
+      : []),
   ];
 }
