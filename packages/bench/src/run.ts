@@ -12,7 +12,7 @@ import { FULL, QUICK } from './profile.js';
 import { Progress } from './progress.js';
 import { formatHtml } from './report/html.js';
 import { updateBenchmarksMd } from './report/markdown.js';
-import { formatTable } from './report/table.js';
+import { DEFAULT_COLUMNS, formatTable } from './report/table.js';
 import { repoRoot } from './repo.js';
 import type { BenchResults, Family } from './results.js';
 import { runAuth } from './scenarios/auth.js';
@@ -125,6 +125,10 @@ function writeOutputs(results: BenchResults, options: BenchOptions, root: string
     updateBenchmarksMd(file, results);
     files.push(file);
   }
-  if (options.table !== false) (options.table ?? process.stdout).write(formatTable(results));
+  if (options.table !== false) {
+    const stream = options.table ?? process.stdout;
+    const columns = (stream as { columns?: number }).columns;
+    stream.write(formatTable(results, columns || DEFAULT_COLUMNS));
+  }
   return files;
 }
