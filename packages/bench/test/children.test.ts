@@ -17,15 +17,16 @@ const load = async (): Promise<typeof Parent> => {
 afterAll(async () => (await load()).killAllChildren());
 
 const spec = { transport: 'tcp', mode: 'raw' };
+const opts = (name: string, extra: object = {}): Parent.ChildOptions => ({ name, reusable: true, ...extra });
 
 describe('bench process reuse', () => {
   it('runs the next role in the process of a cleanly stopped one, and a new role answers', async () => {
     const { BenchChild } = await load();
-    const first = await BenchChild.start<{ port: number }>('reqrep-server', spec, { name: 'first' });
+    const first = await BenchChild.start<{ port: number }>('reqrep-server', spec, opts('first'));
     const pid = first.child.pid;
     expect(first.info.port).toBeGreaterThan(0);
     await first.child.stop();
-    const second = await BenchChild.start<{ port: number }>('reqrep-server', spec, { name: 'second' });
+    const second = await BenchChild.start<{ port: number }>('reqrep-server', spec, opts('second'));
     expect(second.child.pid).toBe(pid);
     expect(second.child.name).toBe('second');
     expect(second.info.port).toBeGreaterThan(0);
@@ -33,18 +34,29 @@ describe('bench process reuse', () => {
     await second.child.stop();
   });
 
+  it('does not reuse a process unless asked to', async () => {
+    const { BenchChild } = await load();
+    const first = await BenchChild.start('reqrep-server', spec, { name: 'one-off' });
+    const pid = first.child.pid;
+    await first.child.stop();
+    await first.child.exitedPromise;
+    const second = await BenchChild.start('reqrep-server', spec, { name: 'fresh' });
+    expect(second.child.pid).not.toBe(pid);
+    await second.child.stop();
+  });
+
   it('does not reuse a process whose call failed, nor one started with extra node flags', async () => {
     const { BenchChild } = await load();
-    const { child } = await BenchChild.start('reqrep-server', spec, { name: 'failing' });
+    const { child } = await BenchChild.start('reqrep-server', spec, opts('failing'));
     await expect(child.call('no-such-op')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     const pid = child.pid;
     await child.stop();
     await child.exitedPromise;
-    const flagged = await BenchChild.start('reqrep-server', spec, { name: 'flagged', execArgv: ['--no-warnings'] });
+    const flagged = await BenchChild.start('reqrep-server', spec, opts('flagged', { execArgv: ['--no-warnings'] }));
     expect(flagged.child.pid).not.toBe(pid);
     await flagged.child.stop();
     await flagged.child.exitedPromise;
-    const next = await BenchChild.start('reqrep-server', spec, { name: 'next' });
+    const next = await BenchChild.start('reqrep-server', spec, opts('next'));
     expect([pid, flagged.child.pid]).not.toContain(next.child.pid);
     await next.child.stop();
   });

@@ -45,6 +45,11 @@ export interface ChildOptions {
   cpus?: string;
   /** ms allowed for `init` (default 120 000). */
   startTimeout?: number;
+  /**
+   * The process may come from, and go back to, the idle pool (see BenchChild.stop). Off by default:
+   * a caller that reports a process's memory (the swarm) wants a fresh one.
+   */
+  reusable?: boolean;
 }
 
 interface Pending {
@@ -61,7 +66,7 @@ function fromErrorData(data: ErrorData, where: string): BrineError {
 
 function poolKey(options: ChildOptions): string | undefined {
   // Profiles (--cpu-prof) are written per process: those processes stay one role each.
-  if (options.execArgv?.length) return undefined;
+  if (!options.reusable || options.execArgv?.length) return undefined;
   return `cpus=${options.cpus ?? ''}`;
 }
 
@@ -118,7 +123,7 @@ export class BenchChild {
     } else {
       const proc = fork(WORKER, [role], {
         // --expose-gc: a reused process collects its previous role's garbage before the next one.
-        execArgv: options.execArgv ?? ['--expose-gc'],
+        execArgv: key === undefined ? (options.execArgv ?? []) : ['--expose-gc'],
         serialization: 'advanced',
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });

@@ -38,8 +38,9 @@ export async function channelPublisher(
     sharedKey: parts.core.shared.key,
     masterPub: (await parts.store.readFile('master.pub'))!,
     waitSubscribers: (count, timeout) => joined.reach(count, timeout, `${factory.name} channel subscribers`),
-    publish: (payload) =>
-      channel.publish({ fun: 'bench.publish', jid: String(++jid), tgt: '*', arg: [], data: payload }),
+    publish: async (payload) => {
+      await channel.publish({ fun: 'bench.publish', jid: String(++jid), tgt: '*', arg: [], data: payload });
+    },
     async close() {
       await channel.close();
       await parts.close();
