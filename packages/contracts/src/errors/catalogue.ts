@@ -72,6 +72,10 @@ export const ERROR_CATALOGUE = {
     class: 'TransportError',
     when: 'a listener is at `maxConnections` / `maxUnauthenticatedConnections`: the new connection is closed at once (counted, logged rate-limited)',
   },
+  ERR_TOO_MANY_REFUSALS: {
+    class: 'TransportError',
+    when: 'a connection that has not authenticated had more requests refused than `maxUnauthenticatedRefusals` (default 8): it is closed after the reply (tcp, ws)',
+  },
   ERR_SLOW_READER: {
     class: 'TransportError',
     when: 'a peer stayed over `maxOutboundBuffer` (it does not read its replies) for `drainTimeout` and was dropped; on zeromq, a reply to a peer whose queue is full was dropped',

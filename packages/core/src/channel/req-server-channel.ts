@@ -8,6 +8,7 @@ import {
   AuthError,
   ErrorCodes,
   ProtocolError,
+  TransportError,
   toBrineError,
   type BrineError,
   type Logger,
@@ -31,6 +32,12 @@ export interface ReqServerChannelOptions {
   requestServerTtl?: number;
   /** WARNING lines per minute per refusal kind (error code); Brine `log_rate_limit`, default 10. */
   logRateLimit?: number;
+  /**
+   * Refusals a connection that has not authenticated may earn before the transport is asked to
+   * close it (`context.drop`, tcp and ws): a peer that only sends junk costs a few replies, not
+   * thousands. Brine `max_unauthenticated_refusals`, default 8; 0 = never.
+   */
+  maxUnauthenticatedRefusals?: number;
 }
 
 export interface ReqServerChannelDeps {
@@ -88,9 +95,15 @@ export class ReqServerChannel {
     this.minimumVersion = options.minimumAuthVersion ?? 3;
     this.ttl = options.requestServerTtl ?? 0;
     this.limitedLog = new RateLimitedLog(deps.logger, options.logRateLimit ?? 10);
+    this.maxUnauthenticatedRefusals = options.maxUnauthenticatedRefusals ?? 8;
   }
 
+  private readonly maxUnauthenticatedRefusals: number;
+
   private readonly limitedLog: RateLimitedLog;
+  /** Connections (by their abort signal, one per connection) that proved themselves, and refusals of the others. */
+  private readonly proven = new WeakSet<AbortSignal>();
+  private readonly strikes = new WeakMap<AbortSignal, number>();
   private handshakes = 0;
 
   /** `_auth` requests being handled now. */
@@ -129,9 +142,31 @@ export class ReqServerChannel {
     // One line per refusal, rate-limited per code: a flooding peer costs a bounded amount of log.
     this.limitedLog.warning(error.code, error.message, error);
     this.deps.onError?.(error, call.context);
+    this.strike(call.context);
     call.result = 'refused';
     call.code = error.code;
     return reply;
+  }
+
+  private authenticated(context: RequestContext): void {
+    this.proven.add(context.signal);
+    context.authenticate?.();
+  }
+
+  /** One more refusal for a connection that has not authenticated; at the bound it is dropped. */
+  private strike(context: RequestContext): void {
+    const limit = this.maxUnauthenticatedRefusals;
+    if (limit <= 0 || !context.drop || this.proven.has(context.signal)) return;
+    const n = (this.strikes.get(context.signal) ?? 0) + 1;
+    this.strikes.set(context.signal, n);
+    if (n < limit) return;
+    context.drop(
+      new TransportError(
+        ErrorCodes.TOO_MANY_REFUSALS,
+        `${context.peer.id}: ${n} requests refused before authenticating (max_unauthenticated_refusals ${limit}); closing the connection`,
+        { details: { refusals: n, maxUnauthenticatedRefusals: limit } },
+      ),
+    );
   }
 
   private async handleMessage(message: unknown, call: Call): Promise<unknown> {
@@ -184,7 +219,7 @@ export class ReqServerChannel {
     }
     // The request decrypted and its token verified: the connection has proven itself, so the
     // transport lifts its pre-authentication bounds (authMaxMessageSize, unauthenticatedTimeout).
-    context.authenticate?.();
+    this.authenticated(context);
 
     const cmd = load.cmd;
     const handler = typeof cmd === 'string' ? this.deps.commands.get(cmd) : undefined;
@@ -231,7 +266,7 @@ export class ReqServerChannel {
       call.result = 'refused';
       call.code = result.error.code;
     }
-    if (result.outcome === 'accept') context.authenticate?.();
+    if (result.outcome === 'accept') this.authenticated(context);
     return result.reply;
   }
 

@@ -55,6 +55,7 @@ export const MASTER_DEFAULTS: MasterConfig = {
   max_jobs: 10_000,
   keep_jobs: 24,
   log_rate_limit: 10,
+  max_unauthenticated_refusals: 8,
   minion_event_max_events: 1000,
   minion_event_max_keys: 10_000,
   auth_events: true,

@@ -102,6 +102,8 @@ export interface MasterConfig extends CommonConfig {
   keep_jobs: number;
   /** Brine: refused requests log at most this many WARNING lines per minute per kind; the rest are counted (default 10; 0 = no limit). */
   log_rate_limit: number;
+  /** Brine: refused requests an unauthenticated tcp/ws connection may have before it is closed (default 8; 0 = never). */
+  max_unauthenticated_refusals: number;
   /** Brine: most events in one `_minion_event` request; a bigger one is refused whole (default 1000; 0 = no limit). */
   minion_event_max_events: number;
   /** Brine: most top-level keys in one event's data; a request with a bigger one is refused whole (default 10000; 0 = no limit). */
