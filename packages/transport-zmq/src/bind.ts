@@ -26,12 +26,16 @@ export async function bindSocket(socket: Socket, address: Address, signal?: Abor
     } catch (error) {
       if (signal?.aborted || isBrineError(error)) throw error;
       const code = zmqCode(error);
-      if (code === 'EADDRINUSE' && !isPathAddress(address) && address.port !== 0 && Date.now() < deadline) {
+      // EAGAIN: libzmq sometimes reports a busy port that way under load; a retry gets EADDRINUSE.
+      const retryable = code === 'EAGAIN' || (code === 'EADDRINUSE' && !isPathAddress(address) && address.port !== 0);
+      if (retryable && Date.now() < deadline) {
         await delay(RELEASE_RETRY_MS, undefined, { signal });
         continue;
       }
+      // A fixed port that still answers EAGAIN after the retries is held (seen only for ports in use).
+      const inUse = code === 'EADDRINUSE' || (code === 'EAGAIN' && !isPathAddress(address) && address.port !== 0);
       throw new TransportError(
-        code === 'EADDRINUSE' ? ErrorCodes.ADDRESS_IN_USE : ErrorCodes.UNREACHABLE,
+        inUse ? ErrorCodes.ADDRESS_IN_USE : ErrorCodes.UNREACHABLE,
         `cannot bind ${endpoint} (${code || String(error)})`,
         { cause: error, details: { endpoint } },
       );

@@ -4,7 +4,7 @@
  * loader; the rest answer "not available" like a function Salt did not load). Powerful modules
  * (`cmd.*`) are not here: they are node-only and opt-in (`@brine/core/node`).
  */
-import { delay } from '@brine/contracts';
+import { BrineError, ConfigError, ErrorCodes, delay } from '@brine/contracts';
 import { traverseOr } from '../match/subdict.js';
 import type { Dict } from '../protocol/values.js';
 import { isDict } from '../protocol/values.js';
@@ -128,7 +128,7 @@ export function registerStandardModules(host: ModuleHost): void {
   reg('test.fib', { args: ['num'] }, (args, kwargs) => {
     const num = Number(args[0] ?? kwargs.num);
     const start = Date.now();
-    if (num < 0) throw new Error('Negative number is not allowed!');
+    if (num < 0) throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'Negative number is not allowed!');
     let [prev, curr] = [0, 1];
     if (num < 2) return [num, (Date.now() - start) / 1000];
     for (let i = 1; i < num; i++) [prev, curr] = [curr, prev + curr];
@@ -150,7 +150,8 @@ export function registerStandardModules(host: ModuleHost): void {
     return true;
   });
   reg('test.exception', { args: ['message'], defaults: 1 }, (args, kwargs) => {
-    throw new Error(String(args[0] ?? kwargs.message ?? 'Test Exception'));
+    // Salt's test.exception raises on purpose; the minion reports it as any function's exception.
+    throw new BrineError(ErrorCodes.HANDLER, String(args[0] ?? kwargs.message ?? 'Test Exception'));
   });
   reg('test.true', { args: [] }, () => true);
   reg('test.false', { args: [] }, () => false);

@@ -4,6 +4,7 @@
  * `enable_cmd_module: true` and an embedding app calls `registerCmdModule` itself.
  */
 import { spawn } from 'node:child_process';
+import { ConfigError, ErrorCodes } from '@brine/contracts';
 import type { Dict, FunctionRegistry } from '../index.js';
 
 interface RunResult {
@@ -41,7 +42,8 @@ function runShell(kwargs: Dict, cmd: string, merge: boolean, signal: AbortSignal
 
 function command(args: unknown[], kwargs: Dict): string {
   const cmd = args[0] ?? kwargs.cmd;
-  if (typeof cmd !== 'string' || cmd === '') throw new Error('cmd.run needs a command');
+  if (typeof cmd !== 'string' || cmd === '')
+    throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'cmd.run needs a command');
   return cmd;
 }
 
