@@ -148,7 +148,7 @@ export class AuthServer {
   /** Whether one more key may enter pending now (cap and rate); logs rate-limited when not. */
   private async pendingRoomFor(id: string): Promise<BrineError | undefined> {
     const cap = this.options.maxPendingKeys ?? 1000;
-    if (cap > 0 && (await this.store.listMinionKeys('pending')).length >= cap) {
+    if (cap > 0 && (await this.pendingCount()) >= cap) {
       const error = new AuthError(
         ErrorCodes.PENDING_LIMIT,
         `Pending keys are at max_pending_keys (${cap}); the key of ${id} is not stored`,
@@ -166,6 +166,11 @@ export class AuthServer {
       return error;
     }
     return undefined;
+  }
+
+  private async pendingCount(): Promise<number> {
+    const store = this.store;
+    return store.countMinionKeys ? store.countMinionKeys('pending') : (await store.listMinionKeys('pending')).length;
   }
 
   private publishPort(): number {
