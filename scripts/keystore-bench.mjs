@@ -11,9 +11,9 @@
  *
  * Keys go 98% to minions/, 1% to minions_pre/, 1% to minions_rejected/. Figures are medians.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -63,8 +63,27 @@ async function timeIt(fn, repeat = runs) {
   return median(out);
 }
 
-function wall(args) {
-  return timeIt(() => execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] }));
+const TIME = '/usr/bin/time';
+const hasTime = existsSync(TIME);
+
+/** Median wall time of `node args` as a fresh process, and (with /usr/bin/time) its median CPU time (user + sys). */
+async function wall(args) {
+  const walls = [];
+  const cpus = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    if (hasTime) {
+      const run = spawnSync(TIME, ['-f', 'CPU %U %S', process.execPath, ...args], { encoding: 'utf8' });
+      walls.push(performance.now() - t0);
+      const line = run.stderr.trim().split('\n').pop() ?? '';
+      const [, user, sys] = line.split(' ');
+      cpus.push((Number(user) + Number(sys)) * 1000);
+    } else {
+      execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+      walls.push(performance.now() - t0);
+    }
+  }
+  return { wall: median(walls), cpu: cpus.length ? median(cpus) : undefined };
 }
 
 const suite = createNodeSaltSuite();
@@ -108,11 +127,12 @@ for (const n of counts) {
     console.log(`  glob match 'web-0012*'                   ${ms(glob)}`);
     console.log(`  sign-in lookup, hit (getMinionKey)       ${(hit * 1000).toFixed(2)} µs`);
     console.log(`  sign-in lookup, miss (re-validated)      ${(miss * 1000).toFixed(2)} µs`);
-    console.log(`  process start: node -e ''                ${ms(node)}`);
-    console.log(`  process start + CLI: brine --version     ${ms(version)}`);
-    console.log(
-      `  brine key -L (wall, fresh process)       ${ms(list)}  (listing ≈ ${ms(list - version)} beyond --version)`,
-    );
+    const both = (t) => `${ms(t.wall)} wall${t.cpu === undefined ? '' : `, ${ms(t.cpu)} CPU`}`;
+    console.log(`  process start: node -e ''                ${both(node)}`);
+    console.log(`  process start + CLI: brine --version     ${both(version)}`);
+    console.log(`  brine key -L (fresh process)             ${both(list)}`);
+    const beyond = (k) => (list[k] === undefined || version[k] === undefined ? '' : ms(list[k] - version[k]));
+    console.log(`    of which beyond brine --version        ${beyond('wall')} wall, ${beyond('cpu')} CPU`);
   } finally {
     if (values.keep === undefined) rmSync(dir, { recursive: true, force: true });
   }
