@@ -41,6 +41,35 @@ describe('AuthAdmission', () => {
     expect(admission.stats()).toMatchObject({ inFlight: 2, peak: 2, admitted: 3, refused: 1, maxInFlight: 2 });
   });
 
+  it('maxWait lowers the bound to what the measured rate serves in that time, never below 16', () => {
+    let now = 0;
+    const admission = new AuthAdmission({
+      maxInFlight: 256,
+      maxWait: 2,
+      retryDelay: 1,
+      retryDelayMax: 30,
+      now: () => now,
+    });
+    // Before any measurement the rate is assumed to be maxInFlight per second: the count bound holds.
+    expect(admission.limit()).toBe(256);
+    // A slow master: 20 sign-ins complete per busy second, for a few seconds.
+    for (let second = 0; second < 10; second++) {
+      for (let i = 0; i < 20; i++) {
+        admission.tryEnter();
+        admission.tryEnter();
+        now += 50;
+        admission.leave();
+      }
+    }
+    expect(admission.stats().rate).toBeCloseTo(20, 0);
+    expect(admission.limit()).toBeGreaterThanOrEqual(40);
+    expect(admission.limit()).toBeLessThan(48);
+    while (admission.tryEnter());
+    expect(admission.stats().inFlight).toBe(admission.limit());
+    const slow = new AuthAdmission({ maxInFlight: 256, maxWait: 0.01, retryDelay: 1, retryDelayMax: 30 });
+    expect(slow.limit()).toBe(16);
+  });
+
   it('0 means no bound', () => {
     const admission = new AuthAdmission({ maxInFlight: 0, retryDelay: 1, retryDelayMax: 30 });
     for (let i = 0; i < 1000; i++) expect(admission.tryEnter()).toBe(true);

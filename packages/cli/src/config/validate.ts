@@ -97,6 +97,7 @@ const NON_NEGATIVE = [
   'auth_tries',
   'auth_retries',
   'auth_queue_max',
+  'auth_queue_max_wait',
   'auth_retry_delay',
   'auth_retry_delay_max',
 ];

@@ -1,7 +1,9 @@
 /**
  * Admission control for `_auth` storms: at most `maxInFlight` sign-ins are worked on at once (key
- * store lookups, the private-key operations on the worker pool, the signed reply); one more is
- * answered at once with "busy, retry after N seconds" instead of queueing without bound.
+ * store lookups, the private-key operations on the worker pool, the signed reply), and no more than
+ * the master can answer within `maxWait` seconds at its measured sign-in rate (never fewer than
+ * `MIN_IN_FLIGHT`); one more is answered at once with "busy, retry after N seconds" instead of
+ * queueing without bound — or long enough for the minion to time out and resend (`auth_timeout`, 5 s).
  *
  * The delay hint spreads the refused minions over the time the master needs to serve them: each
  * refusal books the next free slot at the measured sign-in rate (completions per second, smoothed),
@@ -13,6 +15,11 @@
 export interface AdmissionOptions {
   /** Sign-ins worked on at once; one more is refused (Brine `auth_queue_max`; 0 = no bound). */
   maxInFlight: number;
+  /**
+   * Most seconds an admitted sign-in should wait at the measured rate (Brine `auth_queue_max_wait`;
+   * 0 = the count bound alone). Keeps answers inside a minion's `auth_timeout` on a slow master.
+   */
+  maxWait?: number;
   /** Base of the delay hint, seconds (Brine `auth_retry_delay`). */
   retryDelay: number;
   /** Longest delay hint, seconds (Brine `auth_retry_delay_max`). */
@@ -29,6 +36,8 @@ export interface AdmissionStats {
   /** Highest `inFlight` seen. */
   peak: number;
   maxInFlight: number;
+  /** The bound in force now (`maxInFlight`, or lower from `maxWait` at the measured rate); 0 = none. */
+  limit: number;
   /** Sign-ins let in since start. */
   admitted: number;
   /** Sign-ins answered "busy, retry after" since start. */
@@ -36,6 +45,9 @@ export interface AdmissionStats {
   /** Smoothed sign-ins completed per second (the rate the delay hints assume). */
   rate: number;
 }
+
+/** The wait bound never refuses below this many sign-ins in flight (a rate estimate may be stale). */
+export const MIN_IN_FLIGHT = 16;
 
 export class AuthAdmission {
   private inFlight = 0;
@@ -63,7 +75,7 @@ export class AuthAdmission {
 
   /** Lets one sign-in in (call `leave` when it is answered) or returns false: refuse it. */
   tryEnter(): boolean {
-    if (this.bounded && this.inFlight >= this.options.maxInFlight) {
+    if (this.bounded && this.inFlight >= this.limit()) {
       this.refused++;
       return false;
     }
@@ -71,6 +83,14 @@ export class AuthAdmission {
     this.admitted++;
     if (this.inFlight > this.peak) this.peak = this.inFlight;
     return true;
+  }
+
+  /** Sign-ins let in at once now: the count bound, lowered to `rate × maxWait` (at least MIN_IN_FLIGHT). */
+  limit(): number {
+    const max = this.options.maxInFlight;
+    const wait = this.options.maxWait ?? 0;
+    if (wait <= 0) return max;
+    return Math.min(max, Math.max(MIN_IN_FLIGHT, Math.floor(this.rate * wait)));
   }
 
   leave(): void {
@@ -109,6 +129,7 @@ export class AuthAdmission {
       inFlight: this.inFlight,
       peak: this.peak,
       maxInFlight: this.options.maxInFlight,
+      limit: this.bounded ? this.limit() : 0,
       admitted: this.admitted,
       refused: this.refused,
       rate: Math.round(this.rate * 10) / 10,

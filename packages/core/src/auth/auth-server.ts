@@ -57,6 +57,12 @@ export interface AuthServerOptions {
    * "not yet, sign in again after acceptance_wait_time", a Brine minion waits the hint (jittered).
    */
   authQueueMax?: number;
+  /**
+   * Most seconds an admitted sign-in should wait at the measured sign-in rate (Brine
+   * `auth_queue_max_wait`, default 2: inside a minion's 5 s `auth_timeout`); lowers the bound on a
+   * slow master, never below 16 in flight. 0 = `authQueueMax` alone.
+   */
+  authQueueMaxWait?: number;
   /** Base of the randomized delay hint, seconds (Brine `auth_retry_delay`, default 1). */
   authRetryDelay?: number;
   /** Longest delay hint, seconds (Brine `auth_retry_delay_max`, default 30). */
@@ -124,6 +130,7 @@ export class AuthServer {
     this.limitedLog = new RateLimitedLog(this.logger, options.logRateLimit ?? 10);
     this.admission = new AuthAdmission({
       maxInFlight: options.authQueueMax ?? 256,
+      maxWait: options.authQueueMaxWait ?? 2,
       retryDelay: options.authRetryDelay ?? 1,
       retryDelayMax: options.authRetryDelayMax ?? 30,
     });
@@ -291,7 +298,7 @@ export class AuthServer {
     const stats = this.admission.stats();
     this.limitedLog.warning(
       ErrorCodes.AUTH_BUSY,
-      `Sign-in queue is full (auth_queue_max ${stats.maxInFlight}); ${id} is told to retry after ${retryAfter}s`,
+      `Sign-in queue is full (${stats.limit} in flight, auth_queue_max ${stats.maxInFlight}); ${id} is told to retry after ${retryAfter}s`,
     );
     this.onBusy?.({ id, retryAfter, stats });
     const load: Dict = { ret: true, retry_after: retryAfter };

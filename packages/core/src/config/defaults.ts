@@ -53,6 +53,7 @@ export const MASTER_DEFAULTS: MasterConfig = {
   max_pending_keys: 1000,
   pending_key_rate: 50,
   auth_queue_max: 256,
+  auth_queue_max_wait: 2,
   auth_retry_delay: 1,
   auth_retry_delay_max: 30,
   max_jobs: 10_000,

@@ -98,6 +98,8 @@ export interface MasterConfig extends CommonConfig {
   pending_key_rate: number;
   /** Brine: sign-ins worked on at once; one more is answered "busy, retry after" at once (default 256; 0 = no bound). */
   auth_queue_max: number;
+  /** Brine: most seconds an admitted sign-in should wait at the measured sign-in rate; lowers auth_queue_max on a slow master, never below 16 (default 2; 0 = off). */
+  auth_queue_max_wait: number;
   /** Brine: base of the randomized "retry after" delay hint, seconds (default 1). */
   auth_retry_delay: number;
   /** Brine: longest "retry after" delay hint, seconds (default 30). */

@@ -89,6 +89,7 @@ export async function composeMasterCore(deps: MasterCoreDeps): Promise<MasterCor
       pendingKeyRate: config.pending_key_rate,
       logRateLimit: config.log_rate_limit,
       authQueueMax: config.auth_queue_max,
+      authQueueMaxWait: config.auth_queue_max_wait,
       authRetryDelay: config.auth_retry_delay,
       authRetryDelayMax: config.auth_retry_delay_max,
       ...(deps.connectedIds ? { connectedIds: deps.connectedIds } : {}),
