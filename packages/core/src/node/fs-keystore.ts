@@ -15,6 +15,7 @@ import {
   errnoCode,
   fsError,
   readRegularFile,
+  retryOnFdExhaustion,
   refused,
   syncDir,
   unlinkRegular,
@@ -167,7 +168,7 @@ export class FsKeyStore implements KeyStore {
     if (dir === undefined) return [];
     let entries;
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = await retryOnFdExhaustion(() => fs.readdir(dir, { withFileTypes: true }));
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return [];
       throw fsError('readdir', dir, error);
