@@ -116,6 +116,15 @@ const TABLE: Record<string, Check> = {
     how: 'allow',
     reason: 'a scale run: 2,000 minions on each of three transports, minutes of load on the machine',
   },
+  'pnpm run build && node scripts/keystore-bench.mjs': {
+    how: 'allow',
+    reason:
+      'a scale run: writes 10,000 and then 50,000 key files and starts `brine key -L` many times; minutes of disk and CPU',
+  },
+  'node scripts/keystore-bench.mjs --counts 10000 --runs 9 --keep /tmp/pki-10k': {
+    how: 'allow',
+    reason: 'a scale run: writes 10,000 key files (kept in /tmp/pki-10k) and starts `brine key -L` nine times',
+  },
   'pnpm run test:scale': {
     how: 'allow',
     reason:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, TimeoutError } from '@brine/contracts';
+import { dumps, ErrorCodes, TimeoutError } from '@brine/contracts';
 import { CredentialsCache, type ClearSender } from '@brine/core';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { vectorKey } from '../../../test/helpers/vectors.js';
@@ -140,5 +140,32 @@ describe('AsyncAuth', () => {
     expect(wire.calls()).toBe(1);
     second.auth.invalidate();
     expect(cache.size).toBe(0);
+  });
+});
+
+describe('AsyncAuth: the master is busy', () => {
+  it('waits the jittered retry_after hint, never counts it against auth_retries, and signs in', async () => {
+    const master = await createMaster({ suite, auth: { autoAccept: true } });
+    const real = directSender(master);
+    let busyLeft = 5;
+    // The first sign-ins meet a full queue: a signed "busy, retry after 0.1 s", as AuthServer answers.
+    const busyFirst: ClearSender = async (envelope, options) => {
+      if (busyLeft-- <= 0) return real(envelope, options);
+      const nonce = (envelope.load as { nonce: string }).nonce;
+      const load = dumps({ ret: true, retry_after: 0.1, nonce });
+      return { enc: 'clear', load, sig: await suite.sign(master.masterKeys.privateKey, load) };
+    };
+    const minion = await createMinion({ suite, send: busyFirst, auth: { authRetries: 2, acceptanceWaitTime: 10 } });
+    const creds = await minion.auth.authenticate();
+    expect(creds.aes).toBe(master.shared.key);
+    const busy = minion.states.filter((t) => t.to === 'busy');
+    expect(busy).toHaveLength(5);
+    for (const t of busy) {
+      expect(t.error?.code).toBe(ErrorCodes.AUTH_BUSY);
+      // 0.1 s × [0.8, 1.2), never the 10 s acceptance_wait_time.
+      expect(t.retryIn!).toBeGreaterThanOrEqual(0.08);
+      expect(t.retryIn!).toBeLessThan(0.12);
+    }
+    expect(minion.states.at(-1)?.to).toBe('authenticated');
   });
 });

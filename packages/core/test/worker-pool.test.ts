@@ -215,3 +215,28 @@ describe('WorkerPool: close', () => {
     });
   }
 });
+
+describe('WorkerPool: priorities', () => {
+  it('low-priority tasks leave a slot free and queue behind normal ones', async () => {
+    const p = pool({ size: 1, maxInFlightPerWorker: 2 });
+    await p.ready();
+    const low = ['L1', 'L2', 'L3', 'L4'].map((entry) => p.run('record', [entry], undefined, { priority: 'low' }));
+    // L1 took the one slot low tasks may use; the rest wait in the low queue.
+    expect(p.stats()).toMatchObject({ queued: 3, queuedLow: 3 });
+    const normal = p.run('record', ['N1']);
+    expect(p.stats().queuedLow).toBe(3);
+    await Promise.all([...low, normal]);
+    expect(await p.run('log')).toEqual(['L1', 'N1', 'L2', 'L3', 'L4']);
+  });
+
+  it('the low queue has its own bound: full, a low task is refused with ERR_QUEUE_FULL, a normal one is not', async () => {
+    const p = pool({ size: 1, maxInFlightPerWorker: 2, maxQueued: 1 });
+    await p.ready();
+    const hung = [p.run('hang', [], undefined, { priority: 'low' }), p.run('hang', [], undefined, { priority: 'low' })];
+    await expect(p.run('echo', [1], undefined, { priority: 'low' })).rejects.toMatchObject({
+      code: ErrorCodes.QUEUE_FULL,
+    });
+    expect(await p.run('echo', [2])).toBe(2);
+    void outcomes(hung);
+  });
+});

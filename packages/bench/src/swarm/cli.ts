@@ -23,6 +23,7 @@ Options:
   --keys <n>           distinct keys, shared round-robin (default one per minion)
   --json <file>        results (default bench-results/swarm.json)
   --cpu-prof <dir>     run the master and minion processes with --cpu-prof into <dir>
+  --master <k=v,...>   master options over the swarm's (numbers/booleans as such), e.g. auth_queue_max=64
   -h, --help           this text
 `;
 
@@ -48,6 +49,7 @@ export async function swarmMain(argv: string[]): Promise<number> {
         keys: { type: 'string' },
         json: { type: 'string' },
         'cpu-prof': { type: 'string' },
+        master: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -77,6 +79,7 @@ export async function swarmMain(argv: string[]): Promise<number> {
       processes,
       distinctKeys: keys,
       ...(values['cpu-prof'] ? { cpuProf: resolve(values['cpu-prof']) } : {}),
+      ...(values.master ? { masterConfig: keyValues(values.master) } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
     });
     process.stdout.write(formatSwarm(r));
@@ -91,4 +94,17 @@ export async function swarmMain(argv: string[]): Promise<number> {
   );
   process.stderr.write(`wrote ${file}\n`);
   return complete ? 0 : 1;
+}
+
+/** `a=1,b=true,c=x` → `{a: 1, b: true, c: 'x'}`. */
+function keyValues(text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of text.split(',')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`--master takes key=value pairs, got '${item}'`);
+    const raw = item.slice(eq + 1);
+    out[item.slice(0, eq)] =
+      raw === 'true' ? true : raw === 'false' ? false : raw !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
-import { type CryptoSuite, type DigestAlgorithm } from '@brine/contracts';
+import { yaml } from '../lazy-yaml.js';
+import { ConfigError, ErrorCodes, type CryptoSuite, type DigestAlgorithm } from '@brine/contracts';
 import {
   fnmatch,
   KEY_STATES,
@@ -71,7 +71,8 @@ export async function keyCommand(argv: string[], io: Io): Promise<number> {
   const out = oneOf('out', values.out, OUTS) ?? 'key';
   const { config, cli } = await loadContext('master', values, io);
   try {
-    const { suite } = await buildSuite({ crypto: config.crypto }, cli.logger);
+    // Listing needs no crypto suite: not loading one is about a third of `brine key -L`'s start.
+    const suite = action === 'list' ? undefined : (await buildSuite({ crypto: config.crypto }, cli.logger)).suite;
     const manager = keyManager(config, suite);
     const show = (data: SaltKeyData) => println(io.stdout, render(data, out));
     switch (action) {
@@ -114,13 +115,20 @@ function chooseAction(values: Record<string, unknown>): { action: Action; match:
   return only;
 }
 
+/** What a listing-only KeyManager gets instead of a suite (it never digests). */
+const NO_DIGEST: Pick<CryptoSuite, 'digest'> = {
+  digest: () => {
+    throw new ConfigError(ErrorCodes.CONFIG, 'brine key: no crypto suite loaded for a listing');
+  },
+};
+
 /** KeyManager on the master's pki_dir; a reject or delete writes the rotation dropfile (Salt's `rotate_aes_key`). */
-function keyManager(config: MasterConfig & Record<string, unknown>, suite: CryptoSuite): KeyManager {
+function keyManager(config: MasterConfig & Record<string, unknown>, suite: CryptoSuite | undefined): KeyManager {
   const hash = config.hash_type;
   const algorithm = DIGESTS.includes(hash as DigestAlgorithm) ? (hash as DigestAlgorithm) : 'sha256';
-  return new KeyManager(new FsKeyStore(config.pki_dir), suite, {
+  return new KeyManager(new FsKeyStore(config.pki_dir), suite ?? NO_DIGEST, {
     finger: { algorithm },
-    isAcceptableKey: loadableIn(suite),
+    ...(suite ? { isAcceptableKey: loadableIn(suite) } : {}),
     // One unreadable or oversized key file is reported and skipped; the bulk operation goes on.
     onSkip: ({ state, id, error }) => {
       process.stderr.write(`Skipping the ${state} key of ${id}: ${error.message}\n`);
@@ -133,7 +141,7 @@ function keyManager(config: MasterConfig & Record<string, unknown>, suite: Crypt
 
 function render(data: SaltKeyData, out: Out): string {
   if (out === 'json') return JSON.stringify(data, null, 4);
-  if (out === 'yaml') return stringify(data).trimEnd();
+  if (out === 'yaml') return yaml().stringify(data).trimEnd();
   return formatKeys(data);
 }
 

@@ -58,10 +58,12 @@ export async function masterCommand(argv: string[], io: Io): Promise<number> {
     const transports = await transportsFor(config.transport);
     const built = await buildSuite(config, logger);
     cleanups.push(() => built.close());
+    const keyStore = new FsKeyStore(config.pki_dir);
+    cleanups.push(() => keyStore.close());
     master = createMaster(fitAlgorithms(config, built.suite), {
       transports,
       suite: built.suite,
-      keyStore: new FsKeyStore(config.pki_dir),
+      keyStore,
       logger,
       openFileLimit: readOpenFileLimit,
     });

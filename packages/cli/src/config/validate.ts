@@ -96,6 +96,10 @@ const NON_NEGATIVE = [
   'max_message_size',
   'auth_tries',
   'auth_retries',
+  'auth_queue_max',
+  'auth_queue_max_wait',
+  'auth_retry_delay',
+  'auth_retry_delay_max',
 ];
 
 /** Ranges the type check cannot see; a failure is one line naming the option and where it was set. */

@@ -1,4 +1,5 @@
-import { parseDocument, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import type { DocumentOptions, ParseOptions, SchemaOptions } from 'yaml';
+import { yaml } from '../lazy-yaml.js';
 import { ErrorCodes, ConfigError } from '@brine/contracts';
 
 const TIMESTAMP = 'tag:yaml.org,2002:timestamp';
@@ -15,7 +16,7 @@ const SALT_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
 
 /** Parses one YAML document; a syntax error throws ConfigError naming `source`, line and column. */
 export function parseSaltYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, SALT_YAML);
+  const doc = yaml().parseDocument(text, SALT_YAML);
   const error = doc.errors[0];
   if (error) {
     const pos = error.linePos?.[0];
@@ -31,7 +32,7 @@ export function parseSaltYaml(text: string, source: string): unknown {
 
 /** Parses a short YAML value (a CLI argument); throws whatever the parser throws. */
 export function parseYamlValue(text: string): unknown {
-  const doc = parseDocument(text, SALT_YAML);
+  const doc = yaml().parseDocument(text, SALT_YAML);
   if (doc.errors.length > 0) throw doc.errors[0];
   return doc.toJS({ maxAliasCount: 10 });
 }

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from '../lazy-yaml.js';
 import { formatNested } from './nested.js';
 import { pyRepr, pyStr } from './python-repr.js';
 
@@ -11,7 +11,7 @@ export function formatOutput(out: Outputter, data: Record<string, unknown>): str
     case 'json':
       return JSON.stringify(data, jsonSafe, 4);
     case 'yaml':
-      return stringify(data, { indent: 2 }).trimEnd();
+      return yaml().stringify(data, { indent: 2 }).trimEnd();
     case 'txt':
       return formatTxt(data);
     case 'nested':

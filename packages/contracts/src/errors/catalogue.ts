@@ -143,6 +143,10 @@ export const ERROR_CATALOGUE = {
   ERR_AUTH_DENIED: { class: 'AuthError', when: 'reserved: a denied key (Salt answers it like a rejection)' },
   ERR_AUTH_PENDING: { class: 'AuthError', when: 'the key waits for acceptance (reported on `pending` transitions)' },
   ERR_AUTH_FULL: { class: 'AuthError', when: 'the master is at `max_minions`' },
+  ERR_AUTH_BUSY: {
+    class: 'AuthError',
+    when: 'the master\'s sign-in queue is full (`auth_queue_max`): it answered "retry after" with a delay hint; the minion waits and signs in again, never giving up',
+  },
   ERR_AUTH_FAILED: { class: 'AuthError', when: 'sign-in gave up after `auth_retries` attempts' },
   ERR_UNSUPPORTED_SUITE: {
     class: 'CryptoError',

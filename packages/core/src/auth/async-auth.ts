@@ -71,6 +71,8 @@ export interface AsyncAuthDeps {
   keys: MinionKeys;
   send: ClearSender;
   logger: Logger;
+  /** [0, 1), for the jitter of "busy" waits (tests). Default Math.random. */
+  random?: () => number;
 }
 
 /**
@@ -92,6 +94,7 @@ export class AsyncAuth {
   private readonly cache: CredentialsCache | undefined;
   private readonly cacheKey: string;
   private lastFailure: BrineError | undefined;
+  private readonly random: () => number;
 
   private readonly suite: CryptoSuite;
   private readonly store: KeyStore;
@@ -105,6 +108,7 @@ export class AsyncAuth {
     this.keys = deps.keys;
     this.send = deps.send;
     this.logger = deps.logger;
+    this.random = deps.random ?? Math.random;
 
     this.o = {
       acceptanceWaitTime: 10,
@@ -214,12 +218,25 @@ export class AsyncAuth {
     this.transition(this.current ? 're-authenticating' : 'signing-in');
     while (!this.stop.signal.aborted) {
       attempts++;
+      let pause = wait;
+      let grow = true;
       try {
         const outcome = await this.signInOnce();
         if (outcome.kind === 'accepted') return this.accept(outcome);
-        // A first-contact rejection cannot be verified (no pinned master key, `verified: false`);
-        // as Salt, it still ends the attempt: that is what `brine key -r` on a pending key means.
-        if (outcome.kind === 'rejected') {
+        if (outcome.kind === 'busy') {
+          // The master is busy, not refusing: wait its hint (jittered ±20%, so the refused do not
+          // come back together), keep the back-off as it was, and never count it as an attempt.
+          pause = busyPause(outcome.retryAfter, this.random);
+          grow = false;
+          attempts--;
+          lastError = new AuthError(ErrorCodes.AUTH_BUSY, `the master is busy; retry after ${outcome.retryAfter}s`, {
+            details: { retryAfter: outcome.retryAfter },
+          });
+          this.logger.info(`The master's sign-in queue is full; signing in again in ${pause.toFixed(2)} seconds`);
+          this.transition('busy', { error: lastError, retryIn: pause });
+        } else if (outcome.kind === 'rejected') {
+          // A first-contact rejection cannot be verified (no pinned master key, `verified: false`);
+          // as Salt, it still ends the attempt: that is what `brine key -r` on a pending key means.
           lastError = new AuthError(ErrorCodes.AUTH_REJECTED, "The Salt Master has rejected this minion's public key");
           if (!o.rejectedRetry) {
             this.logger.critical(
@@ -272,9 +289,9 @@ export class AsyncAuth {
         this.transition('failed', { error: failed });
         throw failed;
       }
-      this.logger.info(`Waiting ${wait} seconds before retry.`);
-      await delay(wait * 1000, this.stop.signal).catch(() => {});
-      if (wait < max) {
+      if (grow) this.logger.info(`Waiting ${wait} seconds before retry.`);
+      await delay(pause * 1000, this.stop.signal).catch(() => {});
+      if (grow && wait < max) {
         wait = Math.min(wait + wait, max);
         this.logger.debug(`Authentication wait time is ${wait}`);
       }
@@ -374,6 +391,12 @@ export class AsyncAuth {
   private describe(): string {
     return `AsyncAuth(${this.o.id}, ${this.o.masterUri})`;
   }
+}
+
+/** The wait for a "busy, retry after" hint: within [0.8, 1.2)× the hint, clamped to [0.05 s, 300 s]. */
+function busyPause(retryAfter: number, random: () => number): number {
+  const hint = Math.min(300, Math.max(0.05, retryAfter));
+  return hint * (0.8 + 0.4 * random());
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -5,6 +5,7 @@ import {
   CryptoError,
   ErrorCodes,
   ProtocolError,
+  isBrineError,
   toBrineError,
   type BrineError,
   type Logger,
@@ -19,6 +20,7 @@ import type { KeyStore } from '../keystore/types.js';
 import { BAD_ENC_ALGO, BAD_SIG_ALGO } from '../protocol/constants.js';
 import { bytesField, textField, type Dict } from '../protocol/values.js';
 import { utf8Encode } from '@brine/contracts/bytes';
+import { AuthAdmission, type AdmissionStats } from './admission.js';
 import type { AuthEvent } from './auth-events.js';
 import type { MasterKeys } from './master-keys.js';
 import type { SessionKeys } from './session-keys.js';
@@ -49,6 +51,22 @@ export interface AuthServerOptions {
   logRateLimit?: number;
   /** The publish port sent to accepted minions (read at each accept: the publish server may bind after). */
   publishPort: number | (() => number);
+  /**
+   * Sign-ins worked on at once (Brine `auth_queue_max`, default 256; 0 = no bound). One more is
+   * answered at once, signed, with `{ret: true, retry_after: seconds}`: a Salt minion reads it as
+   * "not yet, sign in again after acceptance_wait_time", a Brine minion waits the hint (jittered).
+   */
+  authQueueMax?: number;
+  /**
+   * Most seconds an admitted sign-in should wait at the measured sign-in rate (Brine
+   * `auth_queue_max_wait`, default 2: inside a minion's 5 s `auth_timeout`); lowers the bound on a
+   * slow master, never below 16 in flight. 0 = `authQueueMax` alone.
+   */
+  authQueueMaxWait?: number;
+  /** Base of the randomized delay hint, seconds (Brine `auth_retry_delay`, default 1). */
+  authRetryDelay?: number;
+  /** Longest delay hint, seconds (Brine `auth_retry_delay_max`, default 30). */
+  authRetryDelayMax?: number;
 }
 
 export interface AuthServerDeps {
@@ -60,10 +78,17 @@ export interface AuthServerDeps {
   logger: Logger;
   /** Accept / pend / reject / deny / full decisions, for Salt's `salt/auth` events. */
   onEvent?: (event: AuthEvent) => void;
+  /**
+   * The suite that signs "busy" answers: one that runs on the calling thread (a pooled suite's
+   * `lanes().inline`), so refusing costs no place in the worker queue that is full. Default `suite`.
+   */
+  inlineSuite?: CryptoSuite;
+  /** A sign-in answered "busy, retry after" (for counters and throttled events). */
+  onBusy?: (info: { id: string; retryAfter: number; stats: AdmissionStats }) => void;
 }
 
 /** What `_auth` decided, besides the reply. */
-export type AuthOutcome = AuthEvent['act'] | 'bad-algo' | 'invalid';
+export type AuthOutcome = AuthEvent['act'] | 'bad-algo' | 'invalid' | 'busy';
 
 export interface AuthResult {
   reply: Dict;
@@ -99,12 +124,28 @@ export class AuthServer {
     ({ suite: this.suite, store: this.store, masterKeys: this.masterKeys, shared: this.shared } = deps);
     ({ sessions: this.sessions, logger: this.logger } = deps);
     this.onEvent = deps.onEvent ?? (() => {});
+    this.inline = deps.inlineSuite ?? deps.suite;
+    this.onBusy = deps.onBusy;
     this.pendingRate = new TokenBucket(options.pendingKeyRate ?? 50);
     this.limitedLog = new RateLimitedLog(this.logger, options.logRateLimit ?? 10);
+    this.admission = new AuthAdmission({
+      maxInFlight: options.authQueueMax ?? 256,
+      maxWait: options.authQueueMaxWait ?? 2,
+      retryDelay: options.authRetryDelay ?? 1,
+      retryDelayMax: options.authRetryDelayMax ?? 30,
+    });
   }
 
   private readonly pendingRate: TokenBucket;
   private readonly limitedLog: RateLimitedLog;
+  private readonly admission: AuthAdmission;
+  private readonly inline: CryptoSuite;
+  private readonly onBusy: AuthServerDeps['onBusy'];
+
+  /** The sign-in queue: in flight now, peak, admitted and refused ("busy") counts, measured rate. */
+  admissionStats(): AdmissionStats {
+    return this.admission.stats();
+  }
 
   /**
    * The presented key reduced to the key itself: parsed, size-checked, and re-exported in the
@@ -148,7 +189,7 @@ export class AuthServer {
   /** Whether one more key may enter pending now (cap and rate); logs rate-limited when not. */
   private async pendingRoomFor(id: string): Promise<BrineError | undefined> {
     const cap = this.options.maxPendingKeys ?? 1000;
-    if (cap > 0 && (await this.store.listMinionKeys('pending')).length >= cap) {
+    if (cap > 0 && (await this.pendingCount()) >= cap) {
       const error = new AuthError(
         ErrorCodes.PENDING_LIMIT,
         `Pending keys are at max_pending_keys (${cap}); the key of ${id} is not stored`,
@@ -166,6 +207,11 @@ export class AuthServer {
       return error;
     }
     return undefined;
+  }
+
+  private async pendingCount(): Promise<number> {
+    const store = this.store;
+    return store.countMinionKeys ? store.countMinionKeys('pending') : (await store.listMinionKeys('pending')).length;
   }
 
   private publishPort(): number {
@@ -222,6 +268,55 @@ export class AuthServer {
       this.logger.warning(message);
       return answer(false, 'invalid', id, new ProtocolError(ErrorCodes.BAD_LOAD, message));
     }
+    // Admission: past this point a sign-in costs key-store lookups and private-key operations.
+    if (!this.admission.tryEnter()) return this.busy(id, nonce, sigAlgo, signMessages);
+    try {
+      return await this.decide(load, version, id, nonce, sigAlgo, encAlgo, answer);
+    } catch (error) {
+      // The worker pool's own queue is full (other work filled it): the same truthful answer.
+      if (!isQueueFull(error)) throw error;
+      this.admission.countRefusal();
+      return this.busy(id, nonce, sigAlgo, signMessages);
+    } finally {
+      this.admission.leave();
+    }
+  }
+
+  /**
+   * "Busy, retry after N s", cheaply: no key-store access, no key parsing, one signature on the
+   * calling thread. `ret: true` is what a Salt minion reads as "not yet, retry after
+   * acceptance_wait_time" (its `handle_signin_response` returns "retry"), so Salt minions back off
+   * too; a Brine minion waits `retry_after` instead.
+   */
+  private async busy(
+    id: string,
+    nonce: string | undefined,
+    sigAlgo: string,
+    signMessages: boolean,
+  ): Promise<AuthResult> {
+    const retryAfter = this.admission.retryAfter();
+    const stats = this.admission.stats();
+    this.limitedLog.warning(
+      ErrorCodes.AUTH_BUSY,
+      `Sign-in queue is full (${stats.limit} in flight, auth_queue_max ${stats.maxInFlight}); ${id} is told to retry after ${retryAfter}s`,
+    );
+    this.onBusy?.({ id, retryAfter, stats });
+    const load: Dict = { ret: true, retry_after: retryAfter };
+    if (!signMessages) return { reply: { enc: 'clear', load }, outcome: 'busy', id };
+    load.nonce = nonce;
+    return { reply: await this.clearSigned(load, sigAlgo, this.inline), outcome: 'busy', id };
+  }
+
+  private async decide(
+    load: Dict,
+    version: number,
+    id: string,
+    nonce: string | undefined,
+    sigAlgo: string,
+    encAlgo: string,
+    answer: (ret: boolean | 'full', outcome: AuthOutcome, minionId?: string, error?: BrineError) => Promise<AuthResult>,
+  ): Promise<AuthResult> {
+    const signMessages = version > 1;
     const presented = textField(load.pub);
     if (presented === undefined || presented.trim() === '') {
       const message = `Authentication request from ${id} carries no public key`;
@@ -349,11 +444,15 @@ export class AuthServer {
   }
 
   /** Salt's `_clear_signed`: `{enc: "clear", load: dumps(load), sig: SIG(master.pem, load)}`. */
-  private async clearSigned(load: Dict, sigAlgo: string): Promise<Dict> {
+  private async clearSigned(load: Dict, sigAlgo: string, suite: CryptoSuite = this.suite): Promise<Dict> {
     const bytes = dumps(load);
-    const sig = await this.suite.sign(this.masterKeys.privateKey, bytes, { algo: sigAlgo });
+    const sig = await suite.sign(this.masterKeys.privateKey, bytes, { algo: sigAlgo });
     return { enc: 'clear', load: bytes, sig };
   }
+}
+
+function isQueueFull(error: unknown): boolean {
+  return isBrineError(error) && error.code === ErrorCodes.QUEUE_FULL;
 }
 
 function matches(id: string, patterns: readonly string[] | undefined): boolean {

@@ -13,3 +13,7 @@ export { SessionKeys } from './session-keys.js';
 export { buildSignIn, verifySignIn } from './sign-in.js';
 export type { SignInContext, SignInOutcome, SignInRequest, VerifyOptions } from './sign-in.js';
 export { CredentialsCache } from './credentials-cache.js';
+export { AuthAdmission } from './admission.js';
+export type { AdmissionOptions, AdmissionStats } from './admission.js';
+export { suiteLanes } from './suite-lanes.js';
+export type { SuiteLanes } from './suite-lanes.js';

@@ -58,6 +58,8 @@ export type SignInOutcome =
       pinMaster: boolean;
     }
   | { kind: 'pending'; verified: boolean }
+  /** The master's sign-in queue was full: sign in again after `retryAfter` seconds. */
+  | { kind: 'busy'; verified: boolean; retryAfter: number }
   | { kind: 'rejected'; verified: boolean }
   | { kind: 'full'; verified: boolean };
 
@@ -154,6 +156,11 @@ export async function verifySignIn(
     // Without a pinned master key (first contact) the signature cannot be checked.
     const verified = masterPem !== undefined;
     if (payload.ret === 'full') return { kind: 'full', verified };
+    // Brine's "busy, retry after": `ret: true` (what a Salt minion reads as "retry later") with a hint.
+    const retryAfter = payload.retry_after;
+    if (payload.ret === true && typeof retryAfter === 'number' && Number.isFinite(retryAfter) && retryAfter >= 0) {
+      return { kind: 'busy', verified, retryAfter };
+    }
     return payload.ret ? { kind: 'pending', verified } : { kind: 'rejected', verified };
   }
   if (!accepted || masterPem === undefined) throw new ProtocolError(ErrorCodes.BAD_LOAD, 'accept reply without keys');

@@ -98,6 +98,14 @@ export interface MasterConfig extends CommonConfig {
   max_pending_keys: number;
   /** Brine: new pending keys accepted per second, bursts of as many (default 50; 0 = no limit). */
   pending_key_rate: number;
+  /** Brine: sign-ins worked on at once; one more is answered "busy, retry after" at once (default 256; 0 = no bound). */
+  auth_queue_max: number;
+  /** Brine: most seconds an admitted sign-in should wait at the measured sign-in rate; lowers auth_queue_max on a slow master, never below 16 (default 2; 0 = off). */
+  auth_queue_max_wait: number;
+  /** Brine: base of the randomized "retry after" delay hint, seconds (default 1). */
+  auth_retry_delay: number;
+  /** Brine: longest "retry after" delay hint, seconds (default 30). */
+  auth_retry_delay_max: number;
   /** Brine: most jobs `publish()` keeps with their returns; the oldest uncollected job is dropped beyond it (default 10000). */
   max_jobs: number;
   /** Salt `keep_jobs`: hours a published job and its returns are kept when nobody collects them (default 24; 0 = for ever). */

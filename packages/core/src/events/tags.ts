@@ -1,6 +1,8 @@
 /** Salt's `tagify`: `salt/<prefix>/<suffix...>`. */
 export const tags = {
   auth: 'salt/auth',
+  /** Brine: the sign-in queue refused sign-ins ("busy, retry after"); at most one per second, with the counters. */
+  authBusy: 'brine/auth/busy',
   key: 'salt/key',
   rotate: 'key',
   jobNew: (jid: string) => `salt/job/${jid}/new`,

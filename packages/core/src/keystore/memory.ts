@@ -67,6 +67,10 @@ export class MemoryKeyStore implements KeyStore {
     return [...this.bucket(state).keys()].sort();
   }
 
+  async countMinionKeys(state: KeyState): Promise<number> {
+    return this.bucket(state).size;
+  }
+
   private bucket(state: KeyState): Map<string, string> {
     const dir = keyStateDir(state);
     let map = this.minions.get(dir);

@@ -21,6 +21,8 @@ const CONTROL = /[\u0001-\u001f\u007f-\u009f]/u;
 // Lone surrogates would be replaced by U+FFFD when encoded, so two ids could share one file.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const EDGE_WHITESPACE = /^\s|\s$/u;
+// The common case (host names): ASCII, one byte per character; one test instead of five.
+const PLAIN = /^[A-Za-z0-9_.@+-]{1,255}$/;
 
 /**
  * Why `id` is not a usable minion id, or undefined when it is. Refuses everything Salt's
@@ -29,6 +31,7 @@ const EDGE_WHITESPACE = /^\s|\s$/u;
  */
 export function minionIdProblem(id: unknown): InvalidMinionIdReason | undefined {
   if (typeof id !== 'string') return 'not-a-string';
+  if (PLAIN.test(id) && id !== '.' && id !== '..') return undefined;
   if (id.length === 0) return 'empty';
   if (id === '.' || id === '..') return 'dot-path';
   if (id.includes('/') || id.includes('\\')) return 'separator';

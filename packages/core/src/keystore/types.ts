@@ -47,4 +47,6 @@ export interface KeyStore {
   moveMinionKey(id: string, from: KeyState, to: KeyState): Promise<boolean>;
   /** Ids in a state, sorted. */
   listMinionKeys(state: KeyState): Promise<string[]>;
+  /** How many ids a state holds (optional: callers fall back to `listMinionKeys(state).length`). */
+  countMinionKeys?(state: KeyState): Promise<number>;
 }

@@ -1,5 +1,6 @@
 import type { BrineError, CryptoSuite, Logger, PublishServer, RequestContext } from '@brine/contracts';
-import { AuthServer } from '../auth/auth-server.js';
+import { AuthServer, type AuthServerDeps } from '../auth/auth-server.js';
+import { suiteLanes } from '../auth/suite-lanes.js';
 import type { AuthEvent } from '../auth/auth-events.js';
 import { MasterKeys } from '../auth/master-keys.js';
 import { SessionKeys } from '../auth/session-keys.js';
@@ -25,6 +26,8 @@ export interface MasterCoreDeps {
   /** Minions currently connected, for `max_minions`. */
   connectedIds?: () => Iterable<string>;
   onAuthEvent?: (event: AuthEvent) => void;
+  /** A sign-in answered "busy, retry after" (the sign-in queue was full). */
+  onAuthBusy?: AuthServerDeps['onBusy'];
   /** Requests the channel refused (typed errors), for logs, metrics and tests. */
   onError?: (error: BrineError, context: RequestContext) => void;
   /** Every request once its reply is decided, for metrics. */
@@ -61,15 +64,19 @@ export async function composeMasterCore(deps: MasterCoreDeps): Promise<MasterCor
   const sessions = new SessionKeys(suite, config.publish_session * 1000);
   const tokens = new TokenVerifier(suite, store, { recheckMs: config.token_recheck_interval * 1000 });
   const replay = new ReplayGuard(Math.max(config.request_server_ttl, 300) * 1000);
+  // Sign-ins queue behind signed-in minions' requests on a worker pool; "busy" answers sign inline.
+  const lanes = suiteLanes(suite);
   const auth = new AuthServer(
     {
-      suite,
+      suite: lanes.auth,
+      inlineSuite: lanes.inline,
       store,
       masterKeys,
       shared,
       sessions,
       logger: logger.child('auth'),
       ...(deps.onAuthEvent ? { onEvent: deps.onAuthEvent } : {}),
+      ...(deps.onAuthBusy ? { onBusy: deps.onAuthBusy } : {}),
     },
     {
       autoAccept: config.auto_accept,
@@ -81,6 +88,10 @@ export async function composeMasterCore(deps: MasterCoreDeps): Promise<MasterCor
       maxPendingKeys: config.max_pending_keys,
       pendingKeyRate: config.pending_key_rate,
       logRateLimit: config.log_rate_limit,
+      authQueueMax: config.auth_queue_max,
+      authQueueMaxWait: config.auth_queue_max_wait,
+      authRetryDelay: config.auth_retry_delay,
+      authRetryDelayMax: config.auth_retry_delay_max,
       ...(deps.connectedIds ? { connectedIds: deps.connectedIds } : {}),
       publishPort: deps.publishPort ?? (() => config.publish_port),
     },

@@ -16,6 +16,7 @@ import {
   type TransportFactory,
   deadline,
 } from '@brine/contracts';
+import type { AdmissionStats } from '../auth/admission.js';
 import { CommandRegistry } from '../channel/command-registry.js';
 import type { PubServerChannel } from '../channel/pub-server-channel.js';
 import { transportOptionsOf } from '../config/resolve.js';
@@ -115,6 +116,7 @@ export class Master {
       }
     | undefined;
   private readonly errorListeners = new Set<(error: BrineError) => void>();
+  private lastBusyEvent = -Infinity;
 
   constructor(deps: MasterDeps) {
     this.config = deps.config;
@@ -164,6 +166,15 @@ export class Master {
     return this.parts.addresses;
   }
 
+  /**
+   * The sign-in queue (`auth_queue_max`): sign-ins in flight now and at peak, admitted, refused
+   * with "busy, retry after" (a counter for metrics), and the sign-in rate the delay hints assume.
+   */
+  authStats(): AdmissionStats {
+    if (!this.parts) throw new StateError(ErrorCodes.INVALID_STATE, 'master is not started');
+    return this.parts.core.auth.admissionStats();
+  }
+
   /** Minion ids seen alive since the last restart or key change. */
   /** Subscribers on the publish server now (0 before `start`). */
   get publishSubscribers(): number {
@@ -204,6 +215,7 @@ export class Master {
       connectedMinions: this.connected.size,
       publishSubscribers: parts?.pubServer.subscriberCount ?? 0,
       handshakesInFlight: parts?.core.requests.handshakesInFlight ?? 0,
+      handshakesRefused: parts?.core.auth.admissionStats().refused ?? 0,
       jobs: this.jobs.size,
       jobsEvicted: this.jobs.evicted,
     };
@@ -253,6 +265,13 @@ export class Master {
       onAuthEvent: (event) => {
         if (event.act === 'accept') this.connected.add(event.id);
         if (config.auth_events) this.bus.fire(tags.auth, { ...event });
+      },
+      onAuthBusy: ({ stats }) => {
+        // One event per second at most, whatever the storm: the counters say how many.
+        const now = Date.now();
+        if (now - this.lastBusyEvent < 1000) return;
+        this.lastBusyEvent = now;
+        this.bus.fire(tags.authBusy, { ...stats });
       },
       onError: (error) => this.report(error),
       onRequest: (event) => this.telemetry.emit('request', event),

@@ -46,6 +46,8 @@ export interface MasterStats {
   publishSubscribers: number;
   /** `_auth` requests being handled now (the handshake queue as the channel sees it). */
   handshakesInFlight: number;
+  /** Sign-ins answered "busy, retry after" since start (the `auth_queue_max` bound, or a full worker queue). */
+  handshakesRefused: number;
   /** Jobs tracked until collected, and those the `max_jobs`/`keep_jobs` bounds dropped. */
   jobs: number;
   jobsEvicted: number;

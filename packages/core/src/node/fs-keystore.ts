@@ -5,7 +5,8 @@ import { KeyStoreError, missingPublicKey } from '../keystore/errors.js';
 import { validateKeyFileName } from '../keystore/file-name.js';
 import { isValidMinionId, validateMinionId } from '../keystore/minion-id.js';
 import { keyStateDir } from '../keystore/state.js';
-import type { KeyPairText, KeyState, KeyStore } from '../keystore/types.js';
+import { KEY_STATE_DIRS, type KeyPairText, type KeyState, type KeyStore } from '../keystore/types.js';
+import { FsKeyIndex, type KeyIndexOptions } from './fs-key-index.js';
 import {
   TEMP_PREFIX,
   assertDir,
@@ -31,6 +32,12 @@ export interface FsKeyStoreOptions {
   publicKeyMode?: number;
   /** Mode of pki_dir and the minion key folders when created. Default 0o700. */
   dirMode?: number;
+  /**
+   * The in-memory index of minion keys (`FsKeyIndex`: one readdir per state, fs.watch, generation
+   * stamps, re-validated misses). Default on; `false` scans the folder on every listing and reads
+   * the file on every lookup, as before.
+   */
+  index?: KeyIndexOptions | false;
 }
 
 /**
@@ -44,9 +51,13 @@ export class FsKeyStore implements KeyStore {
   private readonly publicKeyMode: number;
   private readonly dirMode: number;
   private root: Promise<string> | undefined;
+  private readonly indexOptions: KeyIndexOptions | false;
+  private index: Promise<FsKeyIndex> | undefined;
+  private closed = false;
 
   constructor(pkiDir: string, options: FsKeyStoreOptions = {}) {
     this.location = resolve(pkiDir);
+    this.indexOptions = options.index ?? {};
     this.privateKeyMode = options.privateKeyMode ?? 0o400;
     this.publicKeyMode = options.publicKeyMode ?? 0o644;
     this.dirMode = options.dirMode ?? 0o700;
@@ -86,20 +97,43 @@ export class FsKeyStore implements KeyStore {
     return unlinkRegular(await this.topPath(name));
   }
 
+  /**
+   * With the index: a hit on a watched folder is served from memory (no file-system call); an
+   * indexed id whose text is not cached, or a miss, reads the file (one `open` on a watched
+   * folder), so a key another process wrote a moment ago is found and indexed.
+   */
   async getMinionKey(state: KeyState, id: string): Promise<string | undefined> {
-    const path = await this.minionPath(state, id, false);
-    return path === undefined ? undefined : (await readRegularFile(path))?.text;
+    validateMinionId(id);
+    keyStateDir(state);
+    const index = await this.keyIndex();
+    if (index === undefined) {
+      const path = await this.minionPath(state, id, false);
+      return path === undefined ? undefined : (await readRegularFile(path))?.text;
+    }
+    const hit = await index.lookup(state, id);
+    if (hit?.pem !== undefined) return hit.pem;
+    const epoch = index.epoch(state);
+    // A watched folder was checked when its watch started; otherwise check it again (no symlink).
+    const path = index.watched(state)
+      ? contained(contained(await this.pkiDir(), keyStateDir(state)), id)
+      : await this.minionPath(state, id, false);
+    const text = path === undefined ? undefined : (await readRegularFile(path))?.text;
+    index.noteRead(state, id, text, epoch);
+    return text;
   }
 
   async putMinionKey(state: KeyState, id: string, pem: string): Promise<void> {
     if (validateMinionId(id).startsWith(TEMP_PREFIX)) throw refused(id, 'reserved name');
     const path = (await this.minionPath(state, id, true))!;
     await writeFileAtomic(path, pem, this.publicKeyMode);
+    (await this.keyIndex())?.noteWrite(state, id, pem);
   }
 
   async removeMinionKey(state: KeyState, id: string): Promise<boolean> {
     const path = await this.minionPath(state, id, false);
-    return path === undefined ? false : unlinkRegular(path);
+    const removed = path === undefined ? false : await unlinkRegular(path);
+    (await this.keyIndex())?.noteRemove(state, id);
+    return removed;
   }
 
   async moveMinionKey(id: string, from: KeyState, to: KeyState): Promise<boolean> {
@@ -108,18 +142,28 @@ export class FsKeyStore implements KeyStore {
     const target = (await this.minionPath(to, id, true))!;
     if (source === target) return true;
     await assertRegularOrAbsent(target);
+    const index = await this.keyIndex();
     try {
       await fs.rename(source, target);
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return false;
+      if (errnoCode(error) === 'ENOENT') {
+        index?.noteRemove(from, id);
+        return false;
+      }
       throw fsError('rename', source, error);
     }
+    const pem = index?.cached(from, id);
+    index?.noteRemove(from, id);
+    index?.noteWrite(to, id, pem);
     await syncDir(dirname(target));
     await syncDir(dirname(source));
     return true;
   }
 
   async listMinionKeys(state: KeyState): Promise<string[]> {
+    keyStateDir(state);
+    const index = await this.keyIndex();
+    if (index !== undefined) return index.list(state);
     const dir = await this.stateDir(state, false);
     if (dir === undefined) return [];
     let entries;
@@ -133,6 +177,37 @@ export class FsKeyStore implements KeyStore {
       .filter((e) => e.isFile() && isValidMinionId(e.name) && !e.name.startsWith(TEMP_PREFIX))
       .map((e) => e.name)
       .sort();
+  }
+
+  /** Ids in a state, without copying the list (the index's count). */
+  async countMinionKeys(state: KeyState): Promise<number> {
+    keyStateDir(state);
+    const index = await this.keyIndex();
+    return index !== undefined ? index.count(state) : (await this.listMinionKeys(state)).length;
+  }
+
+  /** The index's change events (another process's writes seen by watch or stamp, this store's own), when indexed. */
+  async indexEvents(): Promise<FsKeyIndex['events'] | undefined> {
+    return (await this.keyIndex())?.events;
+  }
+
+  /** Stops the index's watches (the store keeps working, reading from disk). Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const index = this.index;
+    if (index !== undefined) (await index.catch(() => undefined))?.close();
+  }
+
+  private keyIndex(): Promise<FsKeyIndex | undefined> {
+    if (this.indexOptions === false || this.closed) return Promise.resolve(undefined);
+    const options = this.indexOptions;
+    this.index ??= this.pkiDir()
+      .then((root) => new FsKeyIndex(root, KEY_STATE_DIRS, options))
+      .catch((error: unknown) => {
+        this.index = undefined;
+        throw error;
+      });
+    return this.index;
   }
 
   /** pki_dir, created (mode `dirMode`) on first use and resolved once, so a symlinked pki_dir works. */

@@ -6,6 +6,8 @@
 export { FsKeyStore } from './fs-keystore.js';
 export { FsJidCache } from './fs-jid-cache.js';
 export type { FsKeyStoreOptions } from './fs-keystore.js';
+export { FsKeyIndex } from './fs-key-index.js';
+export type { KeyIndexChange, KeyIndexEvents, KeyIndexOptions, KeyIndexSkip } from './fs-key-index.js';
 export { DROPFILE_NAME, consumeRotateDropfile, rotateDropfilePath, writeRotateDropfile } from './rotate-dropfile.js';
 export { WorkerPool } from './worker-pool.js';
 export type { WorkerPoolOptions, WorkerPoolStats, WorkerStats } from './worker-pool.js';

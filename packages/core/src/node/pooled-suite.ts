@@ -60,6 +60,7 @@ export class PooledCryptoSuite implements CryptoSuite {
   readonly #keyIds = new WeakMap<PrivateKey, number>();
   readonly #collected: FinalizationRegistry<number>;
   #nextKeyId = 1;
+  #authLane: AuthLane | undefined;
 
   constructor(base: CryptoSuite, options: PooledSuiteOptions) {
     this.#base = base;
@@ -104,15 +105,36 @@ export class PooledCryptoSuite implements CryptoSuite {
   }
 
   async open(key: PrivateKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
-    return this.pool.run<Uint8Array>('open', [this.#keyId(key), data, options]);
+    return this.privateOp('open', key, [data, options], 'normal');
   }
 
   async sign(key: PrivateKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
-    return this.pool.run<Uint8Array>('sign', [this.#keyId(key), data, options]);
+    return this.privateOp('sign', key, [data, options], 'normal');
   }
 
   async signToken(key: PrivateKey, message: Uint8Array): Promise<Uint8Array> {
-    return this.pool.run<Uint8Array>('signToken', [this.#keyId(key), message]);
+    return this.privateOp('signToken', key, [message], 'normal');
+  }
+
+  /**
+   * The suite's lanes for a master (core's `suiteLanes`): `auth`, this suite with its private-key
+   * operations queued at low priority (sign-ins wait behind signed-in minions' requests), and
+   * `inline`, the base suite on the calling thread (what signs a "busy, retry after" answer while
+   * the pool is full).
+   */
+  lanes(): { auth: CryptoSuite; inline: CryptoSuite } {
+    this.#authLane ??= new AuthLane(this);
+    return { auth: this.#authLane, inline: this.#base };
+  }
+
+  /** @internal A private-key operation on the pool, at `priority`. */
+  privateOp(
+    op: 'open' | 'sign' | 'signToken',
+    key: PrivateKey,
+    args: unknown[],
+    priority: 'normal' | 'low',
+  ): Promise<Uint8Array> {
+    return this.pool.run<Uint8Array>(op, [this.#keyId(key), ...args], undefined, { priority });
   }
 
   seal(key: PublicKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
@@ -183,6 +205,70 @@ export class PooledCryptoSuite implements CryptoSuite {
   #forget(keyId: number): void {
     this.pool.removeSetup(`key:${keyId}`);
     if (!this.pool.closed) this.pool.broadcast('forget', [keyId]).catch(() => {});
+  }
+}
+
+/** A pooled suite whose private-key operations queue at low priority (see `PooledCryptoSuite.lanes`). */
+class AuthLane implements CryptoSuite {
+  readonly id: string;
+  readonly backend: string;
+  readonly encAlgos: readonly string[];
+  readonly sigAlgos: readonly string[];
+
+  constructor(private readonly pooled: PooledCryptoSuite) {
+    this.id = pooled.id;
+    this.backend = pooled.backend;
+    this.encAlgos = pooled.encAlgos;
+    this.sigAlgos = pooled.sigAlgos;
+  }
+
+  open(key: PrivateKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
+    return this.pooled.privateOp('open', key, [data, options], 'low');
+  }
+  sign(key: PrivateKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
+    return this.pooled.privateOp('sign', key, [data, options], 'low');
+  }
+  signToken(key: PrivateKey, message: Uint8Array): Promise<Uint8Array> {
+    return this.pooled.privateOp('signToken', key, [message], 'low');
+  }
+  seal(key: PublicKey, data: Uint8Array, options?: AlgoOptions): Promise<Uint8Array> {
+    return this.pooled.seal(key, data, options);
+  }
+  verify(key: PublicKey, data: Uint8Array, signature: Uint8Array, options?: AlgoOptions): Promise<boolean> {
+    return this.pooled.verify(key, data, signature, options);
+  }
+  recoverToken(key: PublicKey, signature: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.pooled.recoverToken(key, signature);
+  }
+  generateKeyPair(options?: { bits?: number }): Promise<KeyPair> {
+    return this.pooled.generateKeyPair(options);
+  }
+  importPrivateKey(text: string): PrivateKey {
+    return this.pooled.importPrivateKey(text);
+  }
+  importPublicKey(text: string): PublicKey {
+    return this.pooled.importPublicKey(text);
+  }
+  exportPrivateKey(key: PrivateKey): string {
+    return this.pooled.exportPrivateKey(key);
+  }
+  exportPublicKey(key: PublicKey): string {
+    return this.pooled.exportPublicKey(key);
+  }
+  publicKeyOf(key: PrivateKey): PublicKey {
+    return this.pooled.publicKeyOf(key);
+  }
+  generateSessionKey(): string {
+    return this.pooled.generateSessionKey();
+  }
+  sessionCipher(key: string): SessionCipher {
+    return this.pooled.sessionCipher(key);
+  }
+  randomBytes(length: number): Uint8Array {
+    return this.pooled.randomBytes(length);
+  }
+  digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
+    return this.pooled.digest(algorithm, data);
   }
 }
 

@@ -7,6 +7,9 @@
  *   in one pool-wide queue of at most `maxQueued` and go to the first worker that frees a slot.
  *   When that queue is full too, `run()` rejects at once (TransportError `ERR_QUEUE_FULL`): the caller sheds
  *   load (a master answers the request with an error) instead of growing memory without bound.
+ * - Priority: `run(..., { priority: 'low' })` tasks (a master's sign-ins) wait in a queue of their
+ *   own, are dispatched only when no normal task waits, and leave one slot per worker free for
+ *   normal tasks (a signed-in minion's request never waits behind a sign-in storm's queue).
  * - Errors: a task that throws rejects with the worker's BrineError class and code, or with
  *   `errorCode` (default `ERR_HANDLER`) for any other error; `cause` is the worker's error.
  * - Crashes: a worker that exits rejects its in-flight tasks with a TransportError
@@ -51,9 +54,17 @@ export interface WorkerStats {
   completed: number;
 }
 
+export interface RunOptions {
+  /** `low`: behind every normal task, and never in a worker's last free slot. Default `normal`. */
+  priority?: 'normal' | 'low';
+}
+
 export interface WorkerPoolStats {
   size: number;
+  /** Tasks waiting, both priorities. */
   queued: number;
+  /** Of which low-priority. */
+  queuedLow: number;
   closed: boolean;
   workers: WorkerStats[];
 }
@@ -68,6 +79,7 @@ export class WorkerPool {
   readonly #maxQueued: number;
   readonly #slots: Array<WorkerSlot | undefined>;
   readonly #queue: PoolTask[] = [];
+  readonly #low: PoolTask[] = [];
   readonly #setups = new Map<string, { op: string; args: readonly unknown[] }>();
   #nextId = 1;
   #cursor = 0;
@@ -87,7 +99,12 @@ export class WorkerPool {
   }
 
   /** Runs `op(...args)` on the least-busy worker. `transferList` moves buffers instead of copying them. */
-  run<T = unknown>(op: string, args: readonly unknown[] = [], transferList?: readonly TransferListItem[]): Promise<T> {
+  run<T = unknown>(
+    op: string,
+    args: readonly unknown[] = [],
+    transferList?: readonly TransferListItem[],
+    options: RunOptions = {},
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new ClosedError(ErrorCodes.CLOSED, 'Worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
       const task: PoolTask = {
@@ -99,11 +116,19 @@ export class WorkerPool {
         resolve: resolve as (value: unknown) => void,
         reject,
       };
-      const slot = this.#pick();
+      const low = options.priority === 'low';
+      const queue = low ? this.#low : this.#queue;
+      // A low task never overtakes a waiting normal one.
+      const slot = low ? (this.#queue.length > 0 ? undefined : this.#pick(this.#lowLimit)) : this.#pick();
       if (slot !== undefined) this.#dispatch(slot, task);
-      else if (this.#queue.length < this.#maxQueued) this.#queue.push(task);
+      else if (queue.length < this.#maxQueued) queue.push(task);
       else {
-        const details = { queued: this.#queue.length, size: this.size, maxInFlightPerWorker: this.#maxInFlight };
+        const details = {
+          queued: queue.length,
+          priority: low ? 'low' : 'normal',
+          size: this.size,
+          maxInFlightPerWorker: this.#maxInFlight,
+        };
         reject(new TransportError(ErrorCodes.QUEUE_FULL, 'Worker pool queue is full', { details }));
       }
     });
@@ -139,14 +164,15 @@ export class WorkerPool {
 
   stats(): WorkerPoolStats {
     const workers = this.#liveSlots().map((slot) => slot.stats());
-    return { size: this.size, queued: this.#queue.length, closed: this.closed, workers };
+    const queued = this.#queue.length + this.#low.length;
+    return { size: this.size, queued, queuedLow: this.#low.length, closed: this.closed, workers };
   }
 
   /** Rejects queued and in-flight tasks with ERR_CLOSED and terminates the workers. Idempotent. */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
     const closedError = () => new ClosedError(ErrorCodes.CLOSED, 'Worker pool closed');
-    for (const task of this.#queue.splice(0)) task.reject(closedError());
+    for (const task of [...this.#queue.splice(0), ...this.#low.splice(0)]) task.reject(closedError());
     const slots = this.#liveSlots();
     this.#slots.fill(undefined);
     this.#closing = Promise.all(slots.map((slot) => slot.terminate(closedError))).then(() => undefined);
@@ -186,13 +212,18 @@ export class WorkerPool {
     }
   }
 
-  /** The least-busy worker with room, spawning missing ones; undefined when all are full. */
-  #pick(): WorkerSlot | undefined {
+  /** Tasks in flight per worker that low-priority tasks may fill: all but one (one when the bound is 1). */
+  get #lowLimit(): number {
+    return Math.max(1, this.#maxInFlight - 1);
+  }
+
+  /** The least-busy worker with room (below `limit` in flight), spawning missing ones; undefined when all are full. */
+  #pick(limit = this.#maxInFlight): WorkerSlot | undefined {
     let best: WorkerSlot | undefined;
     for (let k = 0; k < this.size; k++) {
       const i = (this.#cursor + k) % this.size;
       const slot = this.#slots[i] ?? this.#spawn(i);
-      if (slot.inFlight >= this.#maxInFlight) continue;
+      if (slot.inFlight >= limit) continue;
       if (best === undefined || slot.inFlight < best.inFlight) best = slot;
       if (slot.inFlight === 0) break;
     }
@@ -205,6 +236,11 @@ export class WorkerPool {
       const slot = this.#pick();
       if (slot === undefined) return;
       this.#dispatch(slot, this.#queue.shift()!);
+    }
+    while (this.#low.length > 0 && !this.closed) {
+      const slot = this.#pick(this.#lowLimit);
+      if (slot === undefined) return;
+      this.#dispatch(slot, this.#low.shift()!);
     }
   }
 
@@ -221,7 +257,7 @@ export class WorkerPool {
     this.#slots[index] = undefined;
     // Queued tasks would wait for ever if no worker can take them: give them the start failure.
     if (this.#slots.every((s) => s === undefined)) {
-      for (const task of this.#queue.splice(0)) task.reject(error);
+      for (const task of [...this.#queue.splice(0), ...this.#low.splice(0)]) task.reject(error);
     }
   }
 }

@@ -37,6 +37,7 @@ export const SIGN_IN_OUTCOMES: Readonly<Record<AuthOutcome, string>> = {
   error: 'error',
   'bad-algo': 'invalid',
   invalid: 'invalid',
+  busy: 'busy',
 };
 
 /** Registers a master's series (see docs/metrics.md) and subscribes to the master. */
@@ -81,6 +82,14 @@ export function createMasterMetrics(master: Master, options: MasterMetricsOption
       this.set(master.stats().handshakesInFlight);
     },
   });
+  new Counter({
+    name: 'brine_master_handshakes_refused_total',
+    help: 'Sign-ins answered "busy, retry after" (auth_queue_max reached, or the worker queue full)',
+    registers,
+    collect() {
+      setCounter(this, master.stats().handshakesRefused);
+    },
+  });
   new Gauge({
     name: 'brine_master_jobs',
     help: 'Published jobs tracked until their returns are collected (bounded by max_jobs and keep_jobs)',
@@ -103,7 +112,7 @@ export function createMasterMetrics(master: Master, options: MasterMetricsOption
   // Counted as they happen, from master.telemetry and master.onError.
   const signIns = new Counter({
     name: 'brine_master_sign_ins_total',
-    help: 'Sign-ins (_auth requests) by outcome: accepted, pending, rejected, denied, full, invalid, error',
+    help: 'Sign-ins (_auth requests) by outcome: accepted, pending, rejected, denied, full, invalid, error, busy',
     labelNames: ['outcome'],
     registers,
   });

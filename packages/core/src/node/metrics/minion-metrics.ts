@@ -21,6 +21,7 @@ const STATES: readonly AuthStateName[] = [
   'idle',
   'signing-in',
   'pending',
+  'busy',
   'authenticated',
   're-authenticating',
   'rejected',
