@@ -9,8 +9,9 @@ export default defineConfig({
     testTimeout: 240_000,
     hookTimeout: 240_000,
     // Each test starts its own master + minion on fresh ports. The tests of a file run at once;
-    // files run one after the other (two files at once overload a 2-core machine).
-    maxConcurrency: 10,
+    // files run one after the other, at most 5 tests at once (8 salt-masters at once overload a
+    // 2-core machine).
+    maxConcurrency: 5,
     fileParallelism: false,
     pool: 'forks',
     reporters: ['default'],
