@@ -1,0 +1,9 @@
+import { rmSync } from 'node:fs';
+import { writeResults } from './results.js';
+import { RESULTS_DIR } from './run-case.js';
+
+/** Clears the per-case records before the run; writes test/adversarial/RESULTS.md after it. */
+export default function setup(): () => void {
+  rmSync(RESULTS_DIR, { recursive: true, force: true });
+  return () => writeResults();
+}
