@@ -19,9 +19,13 @@ export function registerTransport(transport: Transport): void {
     for (const c of CASES.filter((k) => k.transports.includes(transport))) {
       it(c.name, async (ctx) => {
         if (!env) throw new Error('no environment');
-        const opts = { ...(c.rssAllowance ? { rssAllowance: c.rssAllowance } : {}), ...(c.knownGap ? { knownGap: c.knownGap } : {}) };
+        const opts = {
+          ...(c.rssAllowance ? { rssAllowance: c.rssAllowance } : {}),
+          ...(c.knownGap ? { knownGap: c.knownGap } : {}),
+        };
         const result = await runCase(env, c.name, () => c.attack(env!), opts);
-        if (result.failures.length > 0 && c.knownGap) ctx.skip(`known gap: ${c.knownGap} (${result.failures.join('; ')})`);
+        if (result.failures.length > 0 && c.knownGap)
+          ctx.skip(`known gap: ${c.knownGap} (${result.failures.join('; ')})`);
         expect(result.failures).toEqual([]);
       });
     }

@@ -73,7 +73,13 @@ export interface NonReaderResult {
 export async function nonReaders(
   transport: Transport,
   port: number,
-  { n, count, message, envelope, holdMs }: { n: number; count: number; message: unknown; envelope?: Uint8Array[]; holdMs: number },
+  {
+    n,
+    count,
+    message,
+    envelope,
+    holdMs,
+  }: { n: number; count: number; message: unknown; envelope?: Uint8Array[]; holdMs: number },
 ): Promise<NonReaderResult> {
   const raws = await openAll(transport, port, n);
   let bytes = 0;

@@ -122,7 +122,12 @@ export function request(transport: Transport, message: unknown, envelope: Uint8A
     return concat(wsHeader(body.length), body);
   }
   const body = dumps(message);
-  return concat(...envelope.flatMap((e) => [zmtpHeader(e.length, true), e]), EMPTY_FRAME, zmtpHeader(body.length), body);
+  return concat(
+    ...envelope.flatMap((e) => [zmtpHeader(e.length, true), e]),
+    EMPTY_FRAME,
+    zmtpHeader(body.length),
+    body,
+  );
 }
 
 /** Writes and resolves once the kernel took the bytes (or the peer went away). */

@@ -19,13 +19,35 @@ export const partialTrickle: AdversarialCase = {
     const { transport, master } = env;
     if (transport === 'zeromq') {
       const r = await trickle(transport, master.retPort, { n: 8, declared: 6 * MiB, head: 256 * 1024, holdMs: 5000 });
-      return { counts: { conns: r.connections, declaredMB: r.declaredBytes / MiB, sentKB: Math.round(r.sentBytes / 1024), dropped: r.dropped } };
+      return {
+        counts: {
+          conns: r.connections,
+          declaredMB: r.declaredBytes / MiB,
+          sentKB: Math.round(r.sentBytes / 1024),
+          dropped: r.dropped,
+        },
+      };
     }
-    const r = await trickle(transport, master.retPort, { n: 16, declared: 12 * 1024, head: 1024, holdMs: DEADLINE_MS + 4000 });
+    const r = await trickle(transport, master.retPort, {
+      n: 16,
+      declared: 12 * 1024,
+      head: 1024,
+      holdMs: DEADLINE_MS + 4000,
+    });
     const failures: string[] = [];
-    if (r.dropped !== r.connections) failures.push(`${r.connections - r.dropped} trickling connections outlived message_deadline + 4 s`);
-    if (r.maxDropMs > DEADLINE_MS + 2000) failures.push(`slowest drop after ${r.maxDropMs} ms (deadline ${DEADLINE_MS} ms)`);
-    return { counts: { conns: r.connections, sentKB: Math.round(r.sentBytes / 1024), dropped: r.dropped, maxDropMs: r.maxDropMs }, failures };
+    if (r.dropped !== r.connections)
+      failures.push(`${r.connections - r.dropped} trickling connections outlived message_deadline + 4 s`);
+    if (r.maxDropMs > DEADLINE_MS + 2000)
+      failures.push(`slowest drop after ${r.maxDropMs} ms (deadline ${DEADLINE_MS} ms)`);
+    return {
+      counts: {
+        conns: r.connections,
+        sentKB: Math.round(r.sentBytes / 1024),
+        dropped: r.dropped,
+        maxDropMs: r.maxDropMs,
+      },
+      failures,
+    };
   },
 };
 
@@ -39,9 +61,16 @@ export const oversizedPreAuth: AdversarialCase = {
     const { transport, master } = env;
     const r = await trickle(transport, master.retPort, { n: 16, declared: 60_000_000, head: 4 * MiB, holdMs: 3000 });
     const failures: string[] = [];
-    if (r.dropped !== r.connections) failures.push(`${r.connections - r.dropped} of ${r.connections} oversized senders were kept`);
+    if (r.dropped !== r.connections)
+      failures.push(`${r.connections - r.dropped} of ${r.connections} oversized senders were kept`);
     return {
-      counts: { conns: r.connections, declaredMB: Math.round(r.declaredBytes / MiB), acceptedByKernelMB: (r.sentBytes / MiB).toFixed(1), dropped: r.dropped, maxDropMs: r.maxDropMs },
+      counts: {
+        conns: r.connections,
+        declaredMB: Math.round(r.declaredBytes / MiB),
+        acceptedByKernelMB: (r.sentBytes / MiB).toFixed(1),
+        dropped: r.dropped,
+        maxDropMs: r.maxDropMs,
+      },
       failures,
     };
   },
@@ -58,8 +87,21 @@ export const nonReader: AdversarialCase = {
     const { transport, master } = env;
     const message = { enc: 'clear', load: { cmd: '_nothing', pad: 'p'.repeat(512) }, version: 3 };
     const envelope = transport === 'zeromq' ? [new Uint8Array(1000).fill(0x61)] : undefined;
-    const r = await nonReaders(transport, master.retPort, { n: 4, count: 4000, message, ...(envelope ? { envelope } : {}), holdMs: 5000 });
-    return { counts: { conns: r.connections, requests: r.requests, writtenMB: (r.bytesQueued / MiB).toFixed(1), droppedByMaster: r.dropped } };
+    const r = await nonReaders(transport, master.retPort, {
+      n: 4,
+      count: 4000,
+      message,
+      ...(envelope ? { envelope } : {}),
+      holdMs: 5000,
+    });
+    return {
+      counts: {
+        conns: r.connections,
+        requests: r.requests,
+        writtenMB: (r.bytesQueued / MiB).toFixed(1),
+        droppedByMaster: r.dropped,
+      },
+    };
   },
 };
 
@@ -85,6 +127,16 @@ export const connFlood: AdversarialCase = {
     if (during !== 'ok') failures.push(`brine run during the flood: ${during}`);
     const cap = SUITE_BOUNDS.max_unauthenticated_connections;
     if (fdsPeak - fdsBefore > cap + 20) failures.push(`master held ${fdsPeak - fdsBefore} more fds (cap ${cap})`);
-    return { counts: { attempted: r.attempted, closedByMaster: r.refused, openAtEnd: r.heldOpen, fdsBefore, fdsPeak, brineRunDuring: during }, failures };
+    return {
+      counts: {
+        attempted: r.attempted,
+        closedByMaster: r.refused,
+        openAtEnd: r.heldOpen,
+        fdsBefore,
+        fdsPeak,
+        brineRunDuring: during,
+      },
+      failures,
+    };
   },
 };

@@ -8,7 +8,12 @@ import { ALL, type AdversarialCase } from './types.js';
 import type { Env } from '../harness/env.js';
 
 async function acceptedMinion(env: Env, id: string): Promise<BrineMinion> {
-  const m = startBrineMinion({ transport: env.transport, id, masterPort: env.master.retPort, publishPort: env.master.publishPort });
+  const m = startBrineMinion({
+    transport: env.transport,
+    id,
+    masterPort: env.master.retPort,
+    publishPort: env.master.publishPort,
+  });
   await env.master.accept(id);
   await m.started;
   return m;
@@ -19,7 +24,7 @@ export const bigReturn: AdversarialCase = {
   what:
     "`brine run '*' test.echo hello` while four accepted minions answer test.echo with 9 MiB (over " +
     'max_message_size 8 MiB: refused for that minion alone) and 3 × 3 MiB (together over the 8 MiB control-socket ' +
-    'frame: the largest replaced by a line): every other minion\'s return is shown.',
+    "frame: the largest replaced by a line): every other minion's return is shown.",
   transports: ALL,
   rssAllowance: 2 * SUITE_BOUNDS.max_message_size + 48 * MiB,
   async attack(env): Promise<AttackOutcome> {
@@ -36,12 +41,22 @@ export const bigReturn: AdversarialCase = {
       const res = await master.run('*', 'test.echo', ['hello'], 15);
       const returns = res.returns ?? {};
       const legitOk = returns[env.minion.id] === 'hello' && returns[env.probe.id] === 'hello';
-      if (!legitOk) failures.push(`brine run '*': legit returns missing (exit ${res.code}, stderr ${res.stderr.trim().slice(0, 200)})`);
+      if (!legitOk)
+        failures.push(
+          `brine run '*': legit returns missing (exit ${res.code}, stderr ${res.stderr.trim().slice(0, 200)})`,
+        );
       const shown = mouths.map((m) => {
         const v = returns[m.id];
-        return typeof v === 'string' ? (v.startsWith('xxxx') ? `${(v.length / MiB).toFixed(0)}MiB` : v.slice(0, 60)) : String(v).slice(0, 60);
+        return typeof v === 'string'
+          ? v.startsWith('xxxx')
+            ? `${(v.length / MiB).toFixed(0)}MiB`
+            : v.slice(0, 60)
+          : String(v).slice(0, 60);
       });
-      return { counts: { exit: res.code, legit: legitOk ? 'hello' : 'missing', bigmouths: shown.join(' | ') }, failures };
+      return {
+        counts: { exit: res.code, legit: legitOk ? 'hello' : 'missing', bigmouths: shown.join(' | ') },
+        failures,
+      };
     } finally {
       for (const m of mouths) await m.stop();
       for (const m of mouths) await master.key(['-d', m.id, '-y']);

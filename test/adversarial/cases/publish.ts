@@ -22,13 +22,22 @@ let jidSeq = 0;
 const newJid = (): string => `2099${String(Date.now()).slice(-10)}${String(++jidSeq).padStart(6, '0')}`;
 
 async function waitRuns(m: MinionProcess, jid: string, n: number, timeout = 15_000): Promise<void> {
-  await waitFor(() => m.runs((_f, j) => j === jid) >= n, { timeout, interval: 50, what: `job ${jid} to run on ${m.id}` });
+  await waitFor(() => m.runs((_f, j) => j === jid) >= n, {
+    timeout,
+    interval: 50,
+    what: `job ${jid} to run on ${m.id}`,
+  });
 }
 
 /** Sets up mallory (for the AES key), the attacker's publisher, the proxy and the victim minion. */
 async function scene(env: Env) {
   const { transport, master } = env;
-  const mallory = startBrineMinion({ transport, id: `mallory-${transport}`, masterPort: master.retPort, publishPort: master.publishPort });
+  const mallory = startBrineMinion({
+    transport,
+    id: `mallory-${transport}`,
+    masterPort: master.retPort,
+    publishPort: master.publishPort,
+  });
   await master.accept(mallory.id);
   await mallory.started;
   const aes = mallory.minion.auth!.creds!.aes;
@@ -40,17 +49,32 @@ async function scene(env: Env) {
   let victim = startMinion({ id: `victim-${transport}`, transport, masterPort: proxy.port, publishPort: pub.port });
   await master.accept(victim.id);
   await minionUp(victim);
-  await waitFor(() => pub.server.subscriberCount >= 1, { timeout: 15_000, interval: 50, what: 'the victim to subscribe' });
+  await waitFor(() => pub.server.subscriberCount >= 1, {
+    timeout: 15_000,
+    interval: 50,
+    what: 'the victim to subscribe',
+  });
   const sigAlgo = suite.sigAlgos[0]!;
   let serial = 1000;
   const publishBytes = async (jid: string, sign: 'none' | 'random' | 'other' | 'master', serialOverride?: number) => {
-    const load = { fun: 'test.echo', arg: [`adv-${jid}`], tgt: victim.id, tgt_type: 'glob', jid, ret: '', user: 'root', serial: serialOverride ?? ++serial };
+    const load = {
+      fun: 'test.echo',
+      arg: [`adv-${jid}`],
+      tgt: victim.id,
+      tgt_type: 'glob',
+      jid,
+      ret: '',
+      user: 'root',
+      serial: serialOverride ?? ++serial,
+    };
     const blob = crypticle.dumps(load);
     const payload: Record<string, unknown> = { enc: 'aes', load: blob };
     if (sign !== 'none') {
       payload.sig_algo = sigAlgo;
       payload.sig =
-        sign === 'random' ? suite.randomBytes(256) : await suite.sign(sign === 'master' ? masterKey : otherKey, blob, { algo: sigAlgo });
+        sign === 'random'
+          ? suite.randomBytes(256)
+          : await suite.sign(sign === 'master' ? masterKey : otherKey, blob, { algo: sigAlgo });
     }
     return dumps(payload);
   };
@@ -66,7 +90,11 @@ async function scene(env: Env) {
       const mark = readText(victim.layout.logFile).length;
       victim = await victim.restart();
       await minionUp(victim, mark);
-      await waitFor(() => pub.server.subscriberCount >= 1, { timeout: 15_000, interval: 50, what: 'the victim to subscribe again' });
+      await waitFor(() => pub.server.subscriberCount >= 1, {
+        timeout: 15_000,
+        interval: 50,
+        what: 'the victim to subscribe again',
+      });
     },
     async close() {
       await victim.stop();
@@ -82,7 +110,7 @@ async function scene(env: Env) {
 export const forgedAndReplayedPublish: AdversarialCase = {
   name: 'forged and replayed publishes',
   what:
-    'on the victim minion\'s publish channel: an unsigned publish with serial 2^52, a random-signed one and one ' +
+    "on the victim minion's publish channel: an unsigned publish with serial 2^52, a random-signed one and one " +
     'signed by another key — none runs and none moves the serial (a master-signed publish right after runs); that ' +
     'publish replayed — not rerun, neither in the same process nor after the minion restarts (jid cache on disk).',
   transports: ALL,
@@ -114,7 +142,16 @@ export const forgedAndReplayedPublish: AdversarialCase = {
       const afterRestart = s.victim.runs((_f, j) => j === legit);
       if (sameProcess !== 1) failures.push(`the replayed publish ran ${sameProcess}× in one process`);
       if (afterRestart !== 1) failures.push(`the replayed publish ran ${afterRestart}× across a restart`);
-      return { counts: { forgedSent: 3, forgedRun: forgedRuns, legitRun: 1, replayRunsSameProcess: sameProcess - 1, replayRunsAfterRestart: afterRestart - 1 }, failures };
+      return {
+        counts: {
+          forgedSent: 3,
+          forgedRun: forgedRuns,
+          legitRun: 1,
+          replayRunsSameProcess: sameProcess - 1,
+          replayRunsAfterRestart: afterRestart - 1,
+        },
+        failures,
+      };
     } finally {
       await s.close();
     }
@@ -124,7 +161,7 @@ export const forgedAndReplayedPublish: AdversarialCase = {
 export const replayedRequest: AdversarialCase = {
   name: 'replayed request refused',
   what:
-    'the victim minion\'s whole request stream (its `_auth`, start event and `_return`s, captured by a proxy) is ' +
+    "the victim minion's whole request stream (its `_auth`, start event and `_return`s, captured by a proxy) is " +
     'replayed on a fresh connection: the master refuses every encrypted request in it (ERR_REPLAY).',
   transports: ALL,
   async attack(env): Promise<AttackOutcome> {

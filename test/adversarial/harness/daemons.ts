@@ -48,7 +48,10 @@ function proc(daemon: Daemon, layout: DaemonLayout, config: SaltConfig): Proc {
     pid: daemon.pgid,
     config,
     output,
-    crashLines: () => output().split('\n').filter((l) => CRASH_PATTERN.test(l)),
+    crashLines: () =>
+      output()
+        .split('\n')
+        .filter((l) => CRASH_PATTERN.test(l)),
     exitCode: () => daemon.child.exitCode ?? daemon.child.signalCode,
     alive: () => daemon.child.exitCode === null && daemon.child.signalCode === null && alive(daemon.pgid),
     async stop() {

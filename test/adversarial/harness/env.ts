@@ -1,5 +1,12 @@
 import type { SaltConfig } from '../../interop/harness/yaml.js';
-import { minionUp, startMaster, startMinion, type MasterProcess, type MinionProcess, type Transport } from './daemons.js';
+import {
+  minionUp,
+  startMaster,
+  startMinion,
+  type MasterProcess,
+  type MinionProcess,
+  type Transport,
+} from './daemons.js';
 import { startProbe, type Probe } from './probe.js';
 import { KiB, MiB } from './stats.js';
 
