@@ -14,7 +14,11 @@ import { alive } from './procfs.js';
 export type Transport = 'zeromq' | 'tcp' | 'ws';
 
 export const BRINE_BIN = join(REPO_ROOT, 'packages', 'cli', 'dist', 'bin.js');
-export const NODE_FLAGS = ['--unhandled-rejections=strict'];
+/** Extra flags for every daemon from BRINE_ADV_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"). */
+export const NODE_FLAGS = [
+  '--unhandled-rejections=strict',
+  ...(process.env.BRINE_ADV_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
+];
 
 /** What no process of the suite may ever print (stderr or log file). */
 export const CRASH_PATTERN = /unhandled|uncaught|FATAL ERROR|heap out of memory|Segmentation fault/i;
