@@ -21,7 +21,27 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*'], message: 'core is isomorphic; put Node-only code in src/node/' }] },
+        {
+          patterns: [
+            { group: ['node:*'], message: 'core is isomorphic; put Node-only code in src/node/' },
+            { group: ['prom-client'], message: 'prom-client stays in src/node/metrics/ (@brine/core/metrics)' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Metrics subscribe to core's seams; prom-client loads only with @brine/core/metrics.
+    files: ['packages/core/src/node/**/*.ts'],
+    ignores: ['packages/core/src/node/metrics/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['prom-client'], message: 'prom-client stays in src/node/metrics/ (@brine/core/metrics)' },
+          ],
+        },
       ],
     },
   },

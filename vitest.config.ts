@@ -10,6 +10,7 @@ export default defineConfig({
       'test/adversarial/**',
       'test/browser/**',
       '**/*.browser.test.ts',
+      '**/*.scale.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

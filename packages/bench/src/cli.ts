@@ -7,6 +7,7 @@ import { FAMILIES, TRANSPORTS } from './results.js';
 import { runBench } from './run.js';
 
 export const USAGE = `Usage: brine-bench [options]
+       brine-bench swarm [options]    (the scale run: brine-bench swarm --help)
 
 Measures Brine's transports side by side with their raw libraries (zeromq.js, node:net, ws) and,
 when a Salt venv exists, against a real salt-master. Servers and load generators run in
@@ -85,6 +86,8 @@ export function parseCli(argv: string[]): BenchOptions | 'help' {
 
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
+  if (args[0] === 'swarm') return (await import('./swarm/cli.js')).swarmMain(args.slice(1));
   let options: BenchOptions | 'help';
   try {
     options = parseCli(argv);

@@ -26,3 +26,5 @@ export {
 export { checkTargets } from './targets.js';
 export { FULL, QUICK } from './profile.js';
 export type { Profile } from './profile.js';
+export { runSwarm, formatSwarm } from './swarm/run-swarm.js';
+export type { SwarmOptions, SwarmResult, SwarmPublish } from './swarm/run-swarm.js';

@@ -10,6 +10,8 @@ export const CONFIG_OPTIONS = {
   'log-level': { type: 'string' },
   'log-file': { type: 'string' },
   'log-file-level': { type: 'string' },
+  'log-fmt-console': { type: 'string' },
+  'log-fmt-logfile': { type: 'string' },
   'pki-dir': { type: 'string' },
   cachedir: { type: 'string' },
   'sock-dir': { type: 'string' },

@@ -2,7 +2,7 @@ import type { MasterConfig, MinionConfig } from '@brine/core';
 import { flagsToOverrides } from './config/flags.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import type { Io } from './io.js';
-import { createCliLogger, toLogLevel, type CliLogger } from './logging.js';
+import { createCliLogger, toLogFormat, toLogLevel, type CliLogger } from './logging.js';
 
 export interface CommandContext<C> extends LoadedConfig<C> {
   cli: CliLogger;
@@ -40,6 +40,8 @@ export async function loadContext(
     level: toLogLevel(config.log_level),
     logFile,
     logFileLevel: typeof fileLevel === 'string' ? toLogLevel(fileLevel, 'log_level_logfile') : undefined,
+    consoleFormat: toLogFormat(config.log_fmt_console),
+    fileFormat: toLogFormat(config.log_fmt_logfile),
     name: `brine.${role}`,
     stderr: io.stderr,
   });

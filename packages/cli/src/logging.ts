@@ -43,6 +43,18 @@ export function toLogLevel(value: unknown, option = 'log_level'): LogLevel {
   return level;
 }
 
+/**
+ * How a sink writes records: Salt's text formats (the default), or one JSON object per line.
+ * Salt's `log_fmt_console` / `log_fmt_logfile` are Python format strings; Brine reads the value
+ * `json` as the JSON format and keeps Salt's default text format for anything else.
+ */
+export type LogFormat = 'text' | 'json';
+
+/** `log_fmt_console` / `log_fmt_logfile` as a {@link LogFormat}: `json` (any case) or text. */
+export function toLogFormat(value: unknown): LogFormat {
+  return typeof value === 'string' && value.trim().toLowerCase() === 'json' ? 'json' : 'text';
+}
+
 export interface CliLoggerOptions {
   /** Console level (stderr, Salt's console format `[DEBUG   ] message`). */
   level: LogLevel;
@@ -50,6 +62,10 @@ export interface CliLoggerOptions {
   logFile?: string | undefined;
   /** Level for the file; defaults to `level` (Salt's `log_level_logfile`). */
   logFileLevel?: LogLevel | undefined;
+  /** The console's format (`log_fmt_console: json`); default Salt's text. */
+  consoleFormat?: LogFormat;
+  /** The log file's format (`log_fmt_logfile: json`); default Salt's text. */
+  fileFormat?: LogFormat;
   name?: string;
   /** Shown after the level on the console (`[DEBUG   ] [alpha] ...`), when several daemons share one process. */
   label?: string;
@@ -88,10 +104,19 @@ export function createCliLogger(options: CliLoggerOptions): CliLogger {
   const end = (stream: WriteStream | undefined): Promise<void> =>
     new Promise((resolve) => (stream ? stream.end(() => resolve()) : resolve()));
   if (options.logFile) file = open(options.logFile);
+  const label = options.label;
+  const consoleLine =
+    options.consoleFormat === 'json'
+      ? (record: LogRecord) => formatJsonRecord(record, { label, stack: consoleLevel <= LogLevels.debug })
+      : (record: LogRecord) => formatConsole(record, label);
+  const fileLine =
+    options.fileFormat === 'json'
+      ? (record: LogRecord) => formatJsonRecord(record, { label, stack: fileLevel <= LogLevels.debug })
+      : formatFileRecord;
   const sink = (record: LogRecord): void => {
     const n = LogLevels[record.level];
-    if (n >= consoleLevel) stderr.write(`${formatConsole(record, options.label)}\n`);
-    if (file && n >= fileLevel) file.write(`${formatFileRecord(record)}\n`);
+    if (n >= consoleLevel) stderr.write(`${consoleLine(record)}\n`);
+    if (file && n >= fileLevel) file.write(`${fileLine(record)}\n`);
   };
   const logger = createLogger({
     level: minLevel(options.level, file ? (options.logFileLevel ?? options.level) : options.level),
@@ -133,4 +158,42 @@ export function formatFileRecord(record: LogRecord): string {
     `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
   const line = formatRecord(record).replace(/^\[[A-Z ]+\] /, '');
   return `${stamp} [${record.name.padEnd(17)}][${record.level.toUpperCase().padEnd(8)}][${process.pid}] ${line}`;
+}
+
+/**
+ * One JSON object per line: `time` (ISO 8601, UTC), `level` (Salt's name), `name` (the logger),
+ * `message`, `pid`, and, when there is one, `label` (the daemon, in `brine demo`) and `error` with
+ * its `code`, `message`, `class`, `details` (and `stack` at debug).
+ */
+export function formatJsonRecord(
+  record: LogRecord,
+  options: { label?: string | undefined; stack?: boolean } = {},
+): string {
+  const out: Record<string, unknown> = {
+    time: new Date(record.time).toISOString(),
+    level: record.level,
+    name: record.name,
+    message: record.message,
+    pid: process.pid,
+  };
+  if (options.label !== undefined) out.label = options.label;
+  if (record.error !== undefined) out.error = errorFields(record.error, options.stack ?? false);
+  try {
+    return JSON.stringify(out);
+  } catch {
+    // details that do not serialize (a cycle, a BigInt): the line still goes out, without them.
+    const error = out.error as Record<string, unknown> | undefined;
+    if (error) delete error.details;
+    return JSON.stringify(out, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
+  }
+}
+
+function errorFields(error: unknown, withStack: boolean): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const e = error as Error & { code?: unknown; details?: unknown };
+  const out: Record<string, unknown> = { class: e.name, message: e.message };
+  if (typeof e.code === 'string') out.code = e.code;
+  if (e.details !== undefined) out.details = e.details;
+  if (withStack && e.stack) out.stack = e.stack;
+  return out;
 }

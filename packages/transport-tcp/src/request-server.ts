@@ -117,6 +117,7 @@ export class TcpRequestServer implements RequestServer {
       return;
     }
     counters.connections++;
+    const untrackWire = counters.trackWire(socket);
     let countedUnauthenticated = unauthenticated;
     if (unauthenticated) counters.unauthenticated++;
     const controller = new AbortController();
@@ -166,6 +167,7 @@ export class TcpRequestServer implements RequestServer {
     void connection.closed.then((reason) => {
       this.connections.delete(connection);
       counters.connections--;
+      untrackWire();
       if (countedUnauthenticated) counters.unauthenticated--;
       countedUnauthenticated = false;
       controller.abort(new ClosedError(ErrorCodes.CLOSED, 'peer disconnected'));

@@ -117,7 +117,12 @@ export class ZmqPublishClient implements PublishClient {
     } else {
       socket.subscribe('');
     }
-    this.watch = new ConnectionWatch(socket, endpoint, this.events, logger);
+    try {
+      this.watch = new ConnectionWatch(socket, endpoint, this.events, logger);
+    } catch (error) {
+      socket.close();
+      throw new TransportError(ErrorCodes.UNREACHABLE, `cannot open a socket for ${endpoint}`, { cause: error });
+    }
     logger.debug(`Connecting the Minion to the Master publish port, using the URI: ${endpoint}`);
     try {
       socket.connect(endpoint);

@@ -194,9 +194,15 @@ export class ZmqRequestClient implements RequestClient {
       receiveHighWaterMark: this.options.highWaterMark,
     });
     const previous = this.watch;
-    this.watch = new ConnectionWatch(socket, endpoint, this.events, this.options.logger, {
-      onDisconnect: (error) => this.lost(error),
-    });
+    try {
+      this.watch = new ConnectionWatch(socket, endpoint, this.events, this.options.logger, {
+        onDisconnect: (error) => this.lost(error),
+      });
+    } catch (error) {
+      // libzmq out of sockets (EMFILE) for the monitor: do not leak the one just made.
+      socket.close();
+      throw new TransportError(ErrorCodes.UNREACHABLE, `cannot open a socket for ${endpoint}`, { cause: error });
+    }
     previous?.detach(this.watch);
     this.options.logger.debug(`Connecting the Minion to the Master URI (for the return server): ${endpoint}`);
     try {
@@ -223,7 +229,26 @@ export class ZmqRequestClient implements RequestClient {
     if (!old || endpoint === undefined) return;
     this.options.logger.debug(`A request to ${endpoint} was abandoned in flight; reconnecting on a fresh socket`);
     old.close(); // its receive loop ends on its own
-    this.open(endpoint, this.ipv6);
+    this.socket = undefined;
+    this.reopen(endpoint);
+  }
+
+  /**
+   * Opens the replacement socket. This runs from timers and settle callbacks, so a failure (libzmq
+   * or the process out of sockets: EMFILE) must not throw: it is logged and retried while
+   * requests wait in the send queue under their own timeouts.
+   */
+  private reopen(endpoint: string): void {
+    if (this.closing || this.lifecycle.isClosed) return;
+    try {
+      this.open(endpoint, this.ipv6);
+    } catch (error) {
+      const failure = toBrineError(error, ErrorCodes.UNREACHABLE, `cannot reopen the request socket for ${endpoint}`);
+      this.options.logger.warning(`Cannot open a new request socket for ${endpoint}; retrying`, failure);
+      this.events.emit('error', failure);
+      const retry = setTimeout(() => this.reopen(endpoint), Math.max(100, this.options.requestReconnectMax || 1000));
+      retry.unref();
+    }
   }
 
   /** A slot under the high-water mark was granted: give the request an id and queue it for sending. */

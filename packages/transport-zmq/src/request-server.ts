@@ -73,7 +73,10 @@ export class ZmqRequestServer implements RequestServer {
   private bound: Address | undefined;
   private loop: Promise<void> | undefined;
   private readonly replies = new SendQueue<Reply>(
-    (reply) => this.socket?.send(reply.frames).then(reply.done),
+    (reply) => {
+      this.counters.sent(frameBytes(reply.frames));
+      return this.socket?.send(reply.frames).then(reply.done);
+    },
     (reply, error) => this.replyFailed(reply, error),
   );
   private readonly lifecycle = new Lifecycle();
@@ -179,6 +182,7 @@ export class ZmqRequestServer implements RequestServer {
 
   /** Admits one request within its peer's bounds, then decodes it and starts its handler. */
   private dispatch(frames: Buffer[], handler: RequestHandler): void {
+    this.counters.received(frameBytes(frames));
     const routed = splitRouted(frames, this.options.maxEnvelopeSize);
     if (routed instanceof ProtocolError) {
       this.refuse(routed, frames[0] ? routedPeer(frames[0].subarray(0, 64)) : undefined);
@@ -393,3 +397,9 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 }
 
 function noop(): void {}
+
+function frameBytes(frames: ReadonlyArray<Buffer | Uint8Array>): number {
+  let n = 0;
+  for (const frame of frames) n += frame.length;
+  return n;
+}

@@ -9,6 +9,8 @@ const ROLES: Record<string, () => Promise<RoleFactory>> = {
   subscribers: async () => (await import('../scenarios/pubsub-roles.js')).startSubscribers as RoleFactory,
   'auth-client': async () => (await import('../scenarios/auth-roles.js')).startAuthClient as RoleFactory,
   'brine-master': async () => (await import('../scenarios/salt-roles.js')).startBrineMaster as RoleFactory,
+  'swarm-master': async () => (await import('../swarm/master-role.js')).startSwarmMaster as RoleFactory,
+  'swarm-minions': async () => (await import('../swarm/minions-role.js')).startSwarmMinions as RoleFactory,
   minions: async () => (await import('../scenarios/salt-roles.js')).startMinions as RoleFactory,
 };
 

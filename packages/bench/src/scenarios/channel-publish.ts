@@ -36,8 +36,9 @@ export async function channelPublisher(
     port: portOf(address),
     sharedKey: parts.core.shared.key,
     waitSubscribers: (count, timeout) => joined.reach(count, timeout, `${factory.name} channel subscribers`),
-    publish: (payload) =>
-      channel.publish({ fun: 'bench.publish', jid: String(++jid), tgt: '*', arg: [], data: payload }),
+    publish: async (payload) => {
+      await channel.publish({ fun: 'bench.publish', jid: String(++jid), tgt: '*', arg: [], data: payload });
+    },
     async close() {
       await channel.close();
       await parts.close();

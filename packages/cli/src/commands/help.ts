@@ -4,7 +4,8 @@ const CONFIG_HELP = `Config (Salt's option names, YAML):
   -c, --config-dir <dir>    read <dir>/master or <dir>/minion, then <dir>/<role>.d/*.conf (default /etc/salt)
       --config <file>       read this file instead
       --pki-dir <dir>       --cachedir <dir>   --sock-dir <dir>
-      --log-file <file>     --log-file-level <level>`;
+      --log-file <file>     --log-file-level <level>
+      --log-fmt-console json|text   --log-fmt-logfile json|text   (one JSON object per line)`;
 
 export const HELP: Readonly<Record<string, string>> = {
   brine: `brine: Salt-compatible master and minions in TypeScript

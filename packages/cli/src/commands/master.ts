@@ -11,6 +11,7 @@ import { acquireInstanceLock, pidfileOf } from '../instance-lock.js';
 import { onServiceSignals, onShutdown } from '../signals.js';
 import { buildSuite, fitAlgorithms, transportsFor } from '../wiring.js';
 import { refusalLogger } from '../refusal-log.js';
+import { startDaemonMetrics } from '../metrics.js';
 import { HELP } from './help.js';
 
 const OPTIONS = {
@@ -65,7 +66,19 @@ export async function masterCommand(argv: string[], io: Io): Promise<number> {
       logger,
     });
     const started = master;
-    cleanups.push(() => started.close());
+    let serving = false;
+    // Before start, so /readyz answers 503 while the master binds; closed after the master, so it says 503 then too.
+    const stopMetrics = await startDaemonMetrics(
+      { kind: 'master', master: started },
+      config,
+      () => serving && started.status === 'running',
+      logger,
+    );
+    if (stopMetrics) cleanups.push(stopMetrics);
+    cleanups.push(() => {
+      serving = false;
+      return started.close();
+    });
     started.onError(refusalLogger(logger));
     cleanups.push(logBusEvents(started.bus, logger.child('event')));
     const addresses = await started.start();
@@ -73,6 +86,7 @@ export async function masterCommand(argv: string[], io: Io): Promise<number> {
     cleanups.push(() => ipc.close());
     await ipc.start();
     cleanups.push(startMaintenance(started, config.cachedir, config.loop_interval, logger.child('maintenance')));
+    serving = true;
     const scheme = config.transport === 'ws' ? 'ws' : 'tcp';
     logger.info(
       `Brine master '${config.id}' listening over ${config.transport}: publish ${formatAddress(addresses.publish, scheme)}, ` +

@@ -10,6 +10,7 @@ import { println, type Io } from '../io.js';
 import { acquireInstanceLock, pidfileOf } from '../instance-lock.js';
 import { onServiceSignals, onShutdown } from '../signals.js';
 import { buildSuite, fitAlgorithms, transportsFor } from '../wiring.js';
+import { startDaemonMetrics } from '../metrics.js';
 import { HELP } from './help.js';
 
 const OPTIONS = {
@@ -47,6 +48,7 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
     await cli.close(); // the refusal leaves no log file open
     throw error;
   }
+  const stops: Array<() => Promise<void>> = [];
   const stopSignals = onServiceSignals({
     reload: async () => {
       await cli.reopen();
@@ -70,6 +72,13 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
       if (t.to === 'rejected' && !config.rejected_retry)
         rejected(t.error ?? new AuthError(ErrorCodes.AUTH_REJECTED, 'key rejected'));
     });
+    const stopMetrics = await startDaemonMetrics(
+      { kind: 'minion', minion },
+      config,
+      () => minion.auth?.state === 'authenticated',
+      logger,
+    );
+    if (stopMetrics) stops.push(stopMetrics);
     minion.events.on('reconnect', () => logger.info(`Minion '${minion.id}' re-authenticated with ${minion.masterUri}`));
     try {
       const started = minion.start({ signal: shutdown.signal });
@@ -95,6 +104,8 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
     logger.info(`Received ${outcome}, minion stopped`);
     return ExitCodes.OK;
   } finally {
+    for (const stop of stops)
+      await stop().catch((error: unknown) => logger.warning('Error while shutting down', error));
     shutdown.dispose();
     stopSignals();
     lock?.release();

@@ -5,6 +5,8 @@ const STRING_FLAGS: Readonly<Record<string, string>> = {
   'log-level': 'log_level',
   'log-file': 'log_file',
   'log-file-level': 'log_level_logfile',
+  'log-fmt-console': 'log_fmt_console',
+  'log-fmt-logfile': 'log_fmt_logfile',
   'pki-dir': 'pki_dir',
   cachedir: 'cachedir',
   'sock-dir': 'sock_dir',

@@ -108,6 +108,35 @@ function checkCommon(options: Options): void {
     const problem = options[kind] === undefined ? undefined : pluginNameProblem(kind, options[kind]);
     if (problem) throw new ConfigError(ErrorCodes.CONFIG, problem, { details: { option: kind } });
   }
+  const metricsPort = options.metrics_port;
+  if (metricsPort !== undefined && metricsPort !== null && metricsPort !== '' && typeof metricsPort !== 'number') {
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `metrics_port must be a port number (0 picks a free one), got ${JSON.stringify(metricsPort)}`,
+      { details: { option: 'metrics_port' } },
+    );
+  }
+  if (options.metrics_host !== undefined && options.metrics_host !== null && typeof options.metrics_host !== 'string') {
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `metrics_host must be an address, got ${JSON.stringify(options.metrics_host)}`,
+      {
+        details: { option: 'metrics_host' },
+      },
+    );
+  }
+  for (const option of ['log_fmt_console', 'log_fmt_logfile'] as const) {
+    const value = options[option];
+    // `json`, `text`, or a Salt (Python) format string, which Brine does not interpret: its text format stays.
+    const known = typeof value === 'string' && (/^(json|text)$/i.test(value.trim()) || value.includes('%('));
+    if (value !== undefined && value !== null && !known) {
+      throw new ConfigError(
+        ErrorCodes.CONFIG,
+        `${option} must be 'json', 'text' or a Salt format string, got ${JSON.stringify(value)}`,
+        { details: { option } },
+      );
+    }
+  }
   if (options.log_file !== undefined && options.log_file !== null && typeof options.log_file !== 'string') {
     throw new ConfigError(ErrorCodes.CONFIG, `log_file must be a path, got ${JSON.stringify(options.log_file)}`, {
       details: { option: 'log_file' },

@@ -11,6 +11,10 @@ const CLI_OPTIONS = [
   'pidfile',
   'conf_file',
   'user',
+  'log_fmt_console',
+  'log_fmt_logfile',
+  'metrics_port',
+  'metrics_host',
 ] as const;
 
 export function knownOptions(role: Role): ReadonlySet<string> {
@@ -72,7 +76,7 @@ function editDistance(a: string, b: string, max: number): number {
   return prev[b.length]!;
 }
 
-const PORTS = ['publish_port', 'ret_port', 'master_port'];
+const PORTS = ['publish_port', 'ret_port', 'master_port', 'metrics_port'];
 const NON_NEGATIVE = [
   'timeout',
   'auth_timeout',

@@ -80,6 +80,12 @@ export class RateLimitedLog {
   }
 }
 
+/** A socket's byte counts (`net.Socket` has both). */
+export interface WireCounts {
+  readonly bytesRead?: number;
+  readonly bytesWritten?: number;
+}
+
 /** Counters every request server keeps for {@link RequestServerStats}. */
 export class ServerCounters {
   connections = 0;
@@ -88,6 +94,28 @@ export class ServerCounters {
   private outbound = 0;
   private peakOutbound = 0;
   private readonly refusedBy: Record<string, number> = {};
+  private readonly sockets = new Set<WireCounts>();
+  private receivedTotal = 0;
+  private sentTotal = 0;
+
+  /** Counts a connection's socket bytes (read live, kept when it closes); returns the function to call on close. */
+  trackWire(socket: WireCounts): () => void {
+    this.sockets.add(socket);
+    return () => {
+      if (!this.sockets.delete(socket)) return;
+      this.receivedTotal += socket.bytesRead ?? 0;
+      this.sentTotal += socket.bytesWritten ?? 0;
+    };
+  }
+
+  /** Bytes received or sent without a socket to read them from (ZeroMQ frames). */
+  received(bytes: number): void {
+    this.receivedTotal += bytes;
+  }
+
+  sent(bytes: number): void {
+    this.sentTotal += bytes;
+  }
 
   constructor(readonly budget: InboundBudget) {}
 
@@ -110,6 +138,14 @@ export class ServerCounters {
       peakOutboundBytes: this.peakOutbound,
       inFlight: this.inFlight,
       refused: { ...this.refusedBy },
+      receivedBytes: this.receivedTotal + sum(this.sockets, (socket) => socket.bytesRead ?? 0),
+      sentBytes: this.sentTotal + sum(this.sockets, (socket) => socket.bytesWritten ?? 0),
     };
   }
+}
+
+function sum<T>(items: Iterable<T>, value: (item: T) => number): number {
+  let n = 0;
+  for (const item of items) n += value(item);
+  return n;
 }

@@ -11,3 +11,4 @@ export type { ResolvedTransportOptions } from './options.js';
 export { assertSameTarget } from './same-target.js';
 export { DEFAULT_BOUNDS, boundsFromConfig } from './options.js';
 export { InboundBudget, isBoundRefusal, RateLimitedLog, ServerCounters } from './bounds.js';
+export type { WireCounts } from './bounds.js';

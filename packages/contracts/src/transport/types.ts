@@ -233,6 +233,13 @@ export interface RequestServerStats {
   readonly inFlight: number;
   /** Connections or messages refused, by error code (`ERR_MESSAGE_TOO_LARGE`, `ERR_OVER_BUDGET`...). */
   readonly refused: Readonly<Record<string, number>>;
+  /**
+   * Bytes received and sent since the server started (on the sockets where the transport has them,
+   * framing included; ZeroMQ counts message frames). Optional: older or third-party transports may
+   * leave them out.
+   */
+  readonly receivedBytes?: number;
+  readonly sentBytes?: number;
 }
 
 /**

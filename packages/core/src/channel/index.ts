@@ -1,7 +1,7 @@
 export { ReqChannel } from './req-channel.js';
 export type { ReqChannelDeps, ReqChannelOptions, SendOptions } from './req-channel.js';
 export { ReqServerChannel } from './req-server-channel.js';
-export type { ReqServerChannelDeps, ReqServerChannelOptions } from './req-server-channel.js';
+export type { ReqServerChannelDeps, ReqServerChannelOptions, RequestOutcome } from './req-server-channel.js';
 export { PubServerChannel } from './pub-server-channel.js';
 export type { PubServerChannelDeps, PubServerChannelOptions, PublishJobOptions } from './pub-server-channel.js';
 export { PubChannel } from './pub-channel.js';

@@ -66,8 +66,11 @@ export class PubServerChannel {
     return this.transport.listen(address, { ...options, presence: (message, peer) => this.presence(message, peer) });
   }
 
-  /** Encrypts, signs and publishes a job load. Resolves once queued for every subscriber. */
-  async publish(load: Dict, options: PublishJobOptions = {}): Promise<void> {
+  /**
+   * Encrypts, signs and publishes a job load. Resolves once queued for every subscriber, with the
+   * size of the payload handed to the transport.
+   */
+  async publish(load: Dict, options: PublishJobOptions = {}): Promise<{ bytes: number }> {
     const payload: Dict = {
       enc: 'aes',
       load: this.shared.crypticle.dumps({ ...load, serial: this.shared.nextSerial() }),
@@ -82,7 +85,9 @@ export class PubServerChannel {
     if (options.topics) publishOptions.topics = options.topics;
     if (options.signal) publishOptions.signal = options.signal;
     if (options.timeout !== undefined) publishOptions.timeout = options.timeout;
-    await this.transport.publish(dumps(payload), publishOptions);
+    const bytes = dumps(payload);
+    await this.transport.publish(bytes, publishOptions);
+    return { bytes: bytes.length };
   }
 
   close(): Promise<void> {

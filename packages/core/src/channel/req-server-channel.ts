@@ -1,4 +1,4 @@
-import type { AuthServer } from '../auth/auth-server.js';
+import type { AuthOutcome, AuthServer } from '../auth/auth-server.js';
 import type { MasterKeys } from '../auth/master-keys.js';
 import type { SessionKeys } from '../auth/session-keys.js';
 import type { SharedKey } from '../auth/shared-key.js';
@@ -47,6 +47,27 @@ export interface ReqServerChannelDeps {
   commands: { get(name: string): CommandHandler | undefined };
   /** Bad requests, for metrics and tests; the reply has already been decided. */
   onError?: (error: BrineError, context: RequestContext) => void;
+  /** Every request once its reply is decided (command, result, time taken), for metrics. */
+  onRequest?: (event: RequestOutcome) => void;
+}
+
+/** What {@link ReqServerChannelDeps.onRequest} is told about one request (`MasterTelemetry`'s `request`). */
+export interface RequestOutcome {
+  /** `_auth`, a registered command's name, or `other` (unknown, or refused before the command was known). */
+  cmd: string;
+  result: 'ok' | 'refused' | 'error';
+  code?: string;
+  auth?: AuthOutcome;
+  durationMs: number;
+}
+
+/** One request's progress through the channel, filled in as it goes. */
+interface Call {
+  readonly context: RequestContext;
+  cmd: string;
+  result: RequestOutcome['result'];
+  code?: string;
+  auth?: AuthOutcome;
 }
 
 /**
@@ -70,32 +91,56 @@ export class ReqServerChannel {
   }
 
   private readonly limitedLog: RateLimitedLog;
+  private handshakes = 0;
+
+  /** `_auth` requests being handled now. */
+  get handshakesInFlight(): number {
+    return this.handshakes;
+  }
 
   /** The transport RequestHandler. */
   readonly handle = async (message: unknown, context: RequestContext): Promise<unknown> => {
+    const started = performance.now();
+    const call: Call = { context, cmd: 'other', result: 'ok' };
     try {
-      return await this.handleMessage(message, context);
+      return await this.handleMessage(message, call);
     } catch (error) {
       const typed = toBrineError(error, ErrorCodes.HANDLER, 'request handling failed');
       this.deps.logger.error(`Some exception handling a payload from minion: ${typed.message}`, typed);
       this.deps.onError?.(typed, context);
+      call.result = 'error';
+      call.code = typed.code;
       return SERVER_EXCEPTION;
+    } finally {
+      this.report(call, performance.now() - started);
     }
   };
 
-  private refuse(error: BrineError, context: RequestContext, reply: string = BAD_LOAD): string {
+  private report(call: Call, durationMs: number): void {
+    const onRequest = this.deps.onRequest;
+    if (!onRequest) return;
+    const event: RequestOutcome = { cmd: call.cmd, result: call.result, durationMs };
+    if (call.code !== undefined) event.code = call.code;
+    if (call.auth !== undefined) event.auth = call.auth;
+    onRequest(event);
+  }
+
+  private refuse(error: BrineError, call: Call, reply: string = BAD_LOAD): string {
     // One line per refusal, rate-limited per code: a flooding peer costs a bounded amount of log.
     this.limitedLog.warning(error.code, error.message, error);
-    this.deps.onError?.(error, context);
+    this.deps.onError?.(error, call.context);
+    call.result = 'refused';
+    call.code = error.code;
     return reply;
   }
 
-  private async handleMessage(message: unknown, context: RequestContext): Promise<unknown> {
+  private async handleMessage(message: unknown, call: Call): Promise<unknown> {
+    const { context } = call;
     let envelope: Envelope;
     try {
       envelope = readEnvelope(message);
     } catch (error) {
-      return this.refuse(toBrineError(error, ErrorCodes.BAD_LOAD, 'bad load received on socket'), context);
+      return this.refuse(toBrineError(error, ErrorCodes.BAD_LOAD, 'bad load received on socket'), call);
     }
     const { version } = envelope;
     if (version < this.minimumVersion) {
@@ -106,11 +151,11 @@ export class ReqServerChannel {
           ErrorCodes.VERSION_TOO_OLD,
           `Rejected authentication attempt from minion '${claimed.slice(0, 64)}' using protocol version ${version} (minimum required: ${this.minimumVersion})`,
         ),
-        context,
+        call,
       );
     }
 
-    if (envelope.enc === 'clear') return this.handleClear(envelope, context);
+    if (envelope.enc === 'clear') return this.handleClear(envelope, call);
 
     let decrypted: unknown;
     let crypticle: Crypticle;
@@ -118,7 +163,7 @@ export class ReqServerChannel {
       crypticle = this.crypticleFor(envelope);
       decrypted = crypticle.loads(this.blobOf(envelope));
     } catch (error) {
-      return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION, 'cannot decrypt request'), context);
+      return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION, 'cannot decrypt request'), call);
     }
     let load: Dict;
     try {
@@ -126,7 +171,7 @@ export class ReqServerChannel {
     } catch (error) {
       const typed = toBrineError(error, ErrorCodes.BAD_LOAD);
       const reply = typed.code === ErrorCodes.INVALID_MINION_ID ? NULL_BYTE_ID : NOT_A_DICT;
-      return this.refuse(typed, context, reply);
+      return this.refuse(typed, call, reply);
     }
 
     const nonce = version > 1 ? load.nonce : undefined;
@@ -135,7 +180,7 @@ export class ReqServerChannel {
     try {
       minionId = await this.authenticateLoad(envelope, load, typeof nonce === 'string' ? nonce : undefined);
     } catch (error) {
-      return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION), context);
+      return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION), call);
     }
     // The request decrypted and its token verified: the connection has proven itself, so the
     // transport lifts its pre-authentication bounds (authMaxMessageSize, unauthenticatedTimeout).
@@ -149,17 +194,19 @@ export class ReqServerChannel {
           ErrorCodes.UNKNOWN_COMMAND,
           `Received unsupported command ${JSON.stringify(String(cmd)).slice(0, 64)} from ${minionId}`,
         ),
-        context,
+        call,
       );
       return crypticle.dumps({}, typeof nonce === 'string' ? nonce : undefined);
     }
+    call.cmd = cmd as string;
     const ret = await handler(load, { ...context, minionId, version });
     const replyNonce = typeof nonce === 'string' ? nonce : undefined;
     if (ret instanceof PrivateReply) return this.privateReply(ret, minionId, replyNonce, envelope);
     return crypticle.dumps(ret, replyNonce);
   }
 
-  private async handleClear(envelope: Envelope, context: RequestContext): Promise<unknown> {
+  private async handleClear(envelope: Envelope, call: Call): Promise<unknown> {
+    const { context } = call;
     if (!isDict(envelope.load) || envelope.load.cmd !== '_auth') {
       const cmd = isDict(envelope.load) ? String(envelope.load.cmd) : typeof envelope.load;
       return this.refuse(
@@ -167,11 +214,23 @@ export class ReqServerChannel {
           ErrorCodes.CLEAR_FORBIDDEN,
           `clear request '${cmd.slice(0, 64)}' refused: only _auth is served in clear`,
         ),
-        context,
+        call,
       );
     }
-    const result = await this.deps.authServer.handle(envelope.load, envelope.version);
-    if (result.error) this.deps.onError?.(result.error, context);
+    call.cmd = '_auth';
+    this.handshakes++;
+    let result;
+    try {
+      result = await this.deps.authServer.handle(envelope.load, envelope.version);
+    } finally {
+      this.handshakes--;
+    }
+    call.auth = result.outcome;
+    if (result.error) {
+      this.deps.onError?.(result.error, context);
+      call.result = 'refused';
+      call.code = result.error.code;
+    }
     if (result.outcome === 'accept') context.authenticate?.();
     return result.reply;
   }

@@ -7,7 +7,7 @@ import { SharedKey } from '../auth/shared-key.js';
 import type { CommandRegistry } from '../channel/command-registry.js';
 import { PubServerChannel } from '../channel/pub-server-channel.js';
 import { ReplayGuard } from '../channel/replay-guard.js';
-import { ReqServerChannel } from '../channel/req-server-channel.js';
+import { ReqServerChannel, type RequestOutcome } from '../channel/req-server-channel.js';
 import { TokenVerifier } from '../channel/token-verifier.js';
 import type { MasterConfig } from '../config/types.js';
 import type { KeyStore } from '../keystore/types.js';
@@ -27,6 +27,8 @@ export interface MasterCoreDeps {
   onAuthEvent?: (event: AuthEvent) => void;
   /** Requests the channel refused (typed errors), for logs, metrics and tests. */
   onError?: (error: BrineError, context: RequestContext) => void;
+  /** Every request once its reply is decided, for metrics. */
+  onRequest?: (event: RequestOutcome) => void;
 }
 
 /** The transport-independent half of a master: keys, sessions, the auth server and the request channel. */
@@ -96,6 +98,7 @@ export async function composeMasterCore(deps: MasterCoreDeps): Promise<MasterCor
       logger: logger.child('req'),
       commands: deps.commands,
       ...(deps.onError ? { onError: deps.onError } : {}),
+      ...(deps.onRequest ? { onRequest: deps.onRequest } : {}),
     },
     {
       minimumAuthVersion: config.minimum_auth_version,

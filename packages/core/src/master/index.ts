@@ -8,3 +8,5 @@ export type { JobResult } from './jobs.js';
 export { matchTarget, selectMinions, TARGET_TYPES } from './targeting.js';
 export type { Target, TargetType } from './targeting.js';
 export { registerMasterCommands } from './master-commands.js';
+export { MasterTelemetry } from './telemetry.js';
+export type { JobCompleteEvent, MasterStats, MasterTelemetryEvents, PublishEvent, RequestEvent } from './telemetry.js';

@@ -29,6 +29,8 @@ export interface JobTrackerOptions {
   /** Hours a job (and its returns) is kept when nobody collects it (Salt `keep_jobs`, default 24; 0 = for ever). */
   keepJobs?: number;
   now?: () => number;
+  /** Told when every targeted minion of a job has returned (for metrics). */
+  onComplete?: (jid: string, minions: number, durationMs: number) => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export class JobTracker {
   private readonly maxJobs: number;
   private readonly keepMs: number;
   private readonly now: () => number;
+  private readonly onComplete: JobTrackerOptions['onComplete'];
   /** Jobs dropped by the bounds since this tracker started (age or count). */
   evicted = 0;
 
@@ -48,6 +51,7 @@ export class JobTracker {
     this.maxJobs = options.maxJobs ?? 10_000;
     this.keepMs = (options.keepJobs ?? 24) * 3_600_000;
     this.now = options.now ?? Date.now;
+    this.onComplete = options.onComplete;
   }
 
   start(jid: string, minions: readonly string[]): void {
@@ -95,8 +99,13 @@ export class JobTracker {
   record(jid: string, id: string, load: Dict): boolean {
     const job = this.jobs.get(jid);
     if (!job) return false;
+    // A first return from a targeted minion is the only one that can complete the job.
+    const first = job.minions.has(id) && !job.details.has(id);
     job.details.set(id, load);
-    if ([...job.minions].every((m) => job.details.has(m))) job.complete.resolve();
+    if (first && [...job.minions].every((m) => job.details.has(m))) {
+      job.complete.resolve();
+      this.onComplete?.(jid, job.minions.size, this.now() - job.started);
+    }
     return true;
   }
 

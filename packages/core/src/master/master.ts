@@ -9,6 +9,7 @@ import {
   type BrineError,
   type CryptoSuite,
   type Logger,
+  type PublishServer,
   type RequestServer,
   type TransportCapabilities,
   type TransportFactory,
@@ -28,6 +29,7 @@ import { JidFactory } from './jid.js';
 import { JobTracker, type JobResult } from './jobs.js';
 import { registerMasterCommands } from './master-commands.js';
 import { matchTarget, selectMinions, TARGET_TYPES, type Target } from './targeting.js';
+import { MasterTelemetry, type MasterStats } from './telemetry.js';
 
 export interface PublishJob {
   tgt: Target;
@@ -74,17 +76,20 @@ export class Master {
   readonly keys: KeyManager;
   /** The encrypted commands this master serves; `register` adds an app's own. */
   readonly commands = new CommandRegistry();
+  /** Requests, publishes and completed jobs as they happen, for metrics (`@brine/core/metrics`). */
+  readonly telemetry = new MasterTelemetry();
   private readonly transport: TransportFactory;
   private configured: TransportFactory | undefined;
   private readonly logger: Logger;
   private readonly jobs: JobTracker;
   private readonly jids = new JidFactory();
   private readonly connected = new Set<string>();
-  private state: 'new' | 'starting' | 'running' | 'closed' = 'new';
+  private state: MasterStats['state'] = 'new';
   private parts:
     | {
         core: MasterCore;
         pub: PubServerChannel;
+        pubServer: PublishServer;
         reqServer: RequestServer;
         addresses: MasterAddresses;
       }
@@ -98,7 +103,11 @@ export class Master {
     this.store = deps.keyStore;
     this.logger = deps.logger ?? silentLogger;
     this.bus = deps.bus ?? new EventBus();
-    this.jobs = new JobTracker({ maxJobs: this.config.max_jobs, keepJobs: this.config.keep_jobs });
+    this.jobs = new JobTracker({
+      maxJobs: this.config.max_jobs,
+      keepJobs: this.config.keep_jobs,
+      onComplete: (jid, minions, durationMs) => this.telemetry.emit('jobComplete', { jid, minions, durationMs }),
+    });
     this.keys = new KeyManager(this.store, this.suite, {
       onChange: (change) => this.onKeyChange(change),
       isAcceptableKey: loadableIn(this.suite),
@@ -130,6 +139,28 @@ export class Master {
   /** Minion ids seen alive since the last restart or key change. */
   get connectedMinions(): string[] {
     return [...this.connected].sort();
+  }
+
+  /** `running` once the listeners are bound and the keys loaded; `closed` after `close()` or a failed start. */
+  get status(): MasterStats['state'] {
+    return this.state;
+  }
+
+  /** What the master holds now (connected minions, handshakes, jobs, the request server's stats), for metrics. */
+  stats(): MasterStats {
+    const parts = this.parts;
+    const out: MasterStats = {
+      state: this.state,
+      transport: this.transport.name,
+      connectedMinions: this.connected.size,
+      publishSubscribers: parts?.pubServer.subscriberCount ?? 0,
+      handshakesInFlight: parts?.core.requests.handshakesInFlight ?? 0,
+      jobs: this.jobs.size,
+      jobsEvicted: this.jobs.evicted,
+    };
+    const requestServer = parts?.reqServer.stats?.();
+    if (requestServer) out.requestServer = requestServer;
+    return out;
   }
 
   /** Bad requests the master refused (typed errors), for logs and tests. */
@@ -166,6 +197,7 @@ export class Master {
         if (config.auth_events) this.bus.fire(tags.auth, { ...event });
       },
       onError: (error) => this.report(error),
+      onRequest: (event) => this.telemetry.emit('request', event),
     });
     logger.info('Creating master publisher process');
     const pubServer = transport.publishServer({
@@ -180,7 +212,7 @@ export class Master {
       if ('port' in publish) publishPort = publish.port;
       logger.info('Creating master request server process');
       const request = await reqServer.listen({ host: config.interface, port: config.ret_port }, core.requests.handle);
-      this.parts = { core, pub, reqServer, addresses: { publish, request } };
+      this.parts = { core, pub, pubServer, reqServer, addresses: { publish, request } };
     } catch (error) {
       // A failed start releases everything it bound (a port in use must not leave the other one held).
       this.state = 'closed';
@@ -232,7 +264,15 @@ export class Master {
       user: load.user,
     });
     this.logger.debug(`Published job ${jid} (${job.fun}) to ${minions.length} minion(s)`);
-    await parts.pub.publish(load, { ...options, topics: minions });
+    const started = performance.now();
+    const { bytes } = await parts.pub.publish(load, { ...options, topics: minions });
+    this.telemetry.emit('publish', {
+      jid,
+      fun: job.fun,
+      minions: minions.length,
+      bytes,
+      durationMs: performance.now() - started,
+    });
     return { jid, minions };
   }
 

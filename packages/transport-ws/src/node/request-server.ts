@@ -21,6 +21,7 @@ import {
   type RequestServer,
   type RequestServerStats,
   type ServerEvents,
+  type WireCounts,
 } from '@brine/contracts';
 import { TRANSPORT_NAME } from '../constants.js';
 import type { ResolvedWsOptions } from '../options.js';
@@ -104,6 +105,7 @@ export class WsRequestServer implements RequestServer {
   private accept(ws: WebSocket, req: IncomingMessage, socket: Duplex, handler: RequestHandler): void {
     const peer = this.peers.peerOf(req);
     let error: BrineError | undefined;
+    const untrackWire = this.counters.trackWire(socket as WireCounts);
     const connection = new RequestConnection(
       ws,
       peer,
@@ -124,6 +126,7 @@ export class WsRequestServer implements RequestServer {
       }
     });
     ws.once('close', () => {
+      untrackWire();
       this.connections.delete(connection);
       connection.closed(error);
       this.events.emit('disconnect', peer, error);
