@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dumps } from '@brine/contracts';
 import { Crypticle } from '@brine/core';
+import { subscribeMasterEvents } from '@brine/core/node';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { startBrineMinion } from '../../interop/harness/brine-minion.js';
 import { readText } from '../../interop/harness/layout.js';
@@ -161,29 +162,60 @@ export const forgedAndReplayedPublish: AdversarialCase = {
 export const replayedRequest: AdversarialCase = {
   name: 'replayed request refused',
   what:
-    "the victim minion's whole request stream (its `_auth`, start event and `_return`s, captured by a proxy) is " +
-    'replayed on a fresh connection: the master refuses every encrypted request in it (ERR_REPLAY).',
+    "the victim minion's whole request stream (its `_auth`, start event and the `_return` of a known jid, captured " +
+    "by a proxy) is replayed on a fresh connection: the return's effect (the master's `salt/job/<jid>/ret/<id>` " +
+    'event, followed on its event bus, and its `_return` count in /metrics) happens exactly once, and the master ' +
+    'counts ERR_REPLAY refusals for the replay (so the replayed requests did reach the guard).',
   transports: ALL,
   async attack(env): Promise<AttackOutcome> {
+    const { master } = env;
     const s = await scene(env);
     const failures: string[] = [];
+    const retTags: string[] = [];
+    const jid = newJid();
+    const retTag = `salt/job/${jid}/ret/${s.victim.id}`;
+    const stopEvents = subscribeMasterEvents(String(master.config.sock_dir), (e) => {
+      if (e.tag === retTag) retTags.push(e.tag);
+    });
     try {
-      // One job so the stream holds a _return too.
-      const jid = newJid();
+      const replays = () => master.metric('brine_master_refusals_total', { code: 'ERR_REPLAY' });
+      const returnsOk = () => master.metric('brine_master_requests_total', { cmd: '_return', result: 'ok' });
+      // One job so the stream holds a _return with a known jid; its effect is seen once, live.
       await s.pub.server.publish(await s.publishBytes(jid, 'master'));
       await waitRuns(s.victim, jid, 1);
-      const logMark = readText(env.master.layout.logFile).length;
-      const stream = s.proxy.streams[0] ?? [];
-      const capturedKB = Math.round(stream.reduce((n, c) => n + c.length, 0) / 1024);
-      const reply = await replayStream(env.master.retPort, stream, 3000);
-      const logged = readText(env.master.layout.logFile).slice(logMark);
-      const replays = (logged.match(/replay/gi) ?? []).length;
-      const refusals = (logged.match(/Refused a request/g) ?? []).length;
-      if (replays + refusals === 0) failures.push('the master logged no refusal for the replayed stream');
-      const jobEvents = (logged.match(new RegExp(`salt/job/${jid}/ret`, 'g')) ?? []).length;
-      if (jobEvents > 0) failures.push(`the replayed _return was stored again (${jobEvents} events)`);
-      return { counts: { capturedKB, repliesB: reply.length, replayLines: replays, refusedLines: refusals }, failures };
+      await waitFor(() => retTags.length >= 1, { timeout: 15_000, interval: 20, what: `event ${retTag}` });
+      const replays0 = await replays();
+      const returns0 = await returnsOk();
+      // Every connection the victim made (a pending sign-in first, then the accepted session), in order.
+      const streams = [...s.proxy.streams];
+      const capturedKB = Math.round(streams.flat().reduce((n, c) => n + c.data.length, 0) / 1024);
+      let repliesB = 0;
+      for (const stream of streams) repliesB += (await replayStream(master.retPort, stream, 1500)).length;
+      // Under load the last refusal may be counted a little after the replay's replies settled.
+      await waitFor(async () => (await replays()) > replays0, {
+        timeout: 5000,
+        interval: 100,
+        what: 'ERR_REPLAY',
+      }).catch(() => undefined);
+      const refusedAsReplay = (await replays()) - replays0;
+      const returnsAccepted = (await returnsOk()) - returns0;
+      if (refusedAsReplay < 1)
+        failures.push('no ERR_REPLAY refusal counted: the replayed requests never reached the replay guard');
+      if (retTags.length !== 1) failures.push(`the return's event ${retTag} was seen ${retTags.length}× (want 1)`);
+      if (returnsAccepted !== 0) failures.push(`${returnsAccepted} replayed _return(s) accepted`);
+      return {
+        counts: {
+          capturedKB,
+          connections: streams.length,
+          repliesB,
+          refusedAsReplay,
+          returnsAccepted,
+          retEvents: retTags.length,
+        },
+        failures,
+      };
     } finally {
+      stopEvents();
       await s.close();
     }
   },

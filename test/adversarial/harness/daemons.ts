@@ -9,6 +9,7 @@ import { exitedEarly, spawnDaemon, stopGroup, type Daemon } from '../../interop/
 import { REPO_ROOT } from '../../interop/harness/venvs.js';
 import { waitFor } from '../../interop/harness/wait.js';
 import type { SaltConfig } from '../../interop/harness/yaml.js';
+import { scrape, seriesValue } from './metrics.js';
 import { alive } from './procfs.js';
 
 export type Transport = 'zeromq' | 'tcp' | 'ws';
@@ -73,6 +74,10 @@ export interface MasterProcess extends Proc {
   retPort: number;
   confDir: string;
   pkiDir: string;
+  /** The master's `/metrics` port (`metrics_port: 0`, read from its log). */
+  metricsPort: number;
+  /** The sum of the samples of one series of `/metrics` whose labels include `labels`. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
   /** `brine key -c <conf> <args>`. */
   key(args: string[], timeout?: number): Promise<CommandResult>;
   /** `brine key -a <id> -y`, then waits until the key is accepted. */
@@ -102,6 +107,7 @@ export async function startMaster(transport: Transport, extraConfig: SaltConfig 
     ret_port: 0,
     auto_accept: false,
     loop_interval: 1,
+    metrics_port: 0,
     ...extraConfig,
   };
   writeConfig(layout, config);
@@ -112,6 +118,7 @@ export async function startMaster(transport: Transport, extraConfig: SaltConfig 
   );
   const p = proc(daemon, layout, config);
   let ports: RegExpMatchArray;
+  let metricsPort: number;
   try {
     ports = await waitFor(
       () => {
@@ -122,6 +129,9 @@ export async function startMaster(transport: Transport, extraConfig: SaltConfig 
       },
       { timeout: 60_000, interval: 50, what: 'brine master to listen' },
     );
+    const mp = readText(layout.logFile).match(/Metrics on http:\/\/\S+:(\d+)\/metrics/);
+    if (!mp) throw new Error('brine master logged no metrics port');
+    metricsPort = Number(mp[1]);
   } catch (err) {
     await p.stop();
     throw err;
@@ -134,6 +144,10 @@ export async function startMaster(transport: Transport, extraConfig: SaltConfig 
     retPort: Number(ports[2]),
     confDir: layout.confDir,
     pkiDir: layout.pkiDir,
+    metricsPort,
+    async metric(name, labels) {
+      return seriesValue(await scrape(metricsPort), name, labels);
+    },
     key,
     async accept(id) {
       const pending = join(layout.pkiDir, 'minions_pre', id);
