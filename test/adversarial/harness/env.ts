@@ -17,7 +17,7 @@ import { KiB, MiB } from './stats.js';
 export const SUITE_BOUNDS = {
   auth_max_message_size: 16 * KiB,
   max_message_size: 8 * MiB,
-  inbound_budget: 4 * MiB,
+  inbound_budget: 8 * MiB, // at least max_message_size, or the master refuses to start (docs/limits.md)
   max_outbound_buffer: 512 * KiB,
   max_requests_in_flight: 16,
   message_deadline: 3,
