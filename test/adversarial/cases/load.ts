@@ -13,6 +13,8 @@ async function acceptedMinion(env: Env, id: string): Promise<BrineMinion> {
     id,
     masterPort: env.master.retPort,
     publishPort: env.master.publishPort,
+    // As an operator configures both ends: the minion knows the master's limit.
+    extraConfig: { max_message_size: SUITE_BOUNDS.max_message_size },
   });
   await env.master.accept(id);
   await m.started;
@@ -23,8 +25,9 @@ export const bigReturn: AdversarialCase = {
   name: "one big return does not break brine run '*'",
   what:
     "`brine run '*' test.echo hello` while four accepted minions answer test.echo with 9 MiB (over " +
-    'max_message_size 8 MiB: refused for that minion alone) and 3 × 3 MiB (together over the 8 MiB control-socket ' +
-    "frame: the largest replaced by a line): every other minion's return is shown.",
+    'max_message_size 8 MiB: the minion sends an error return saying so instead) and 3 × 3 MiB (together over the ' +
+    "8 MiB control-socket frame: the largest replaced by a line): every other minion's return is shown, and the " +
+    '9 MiB one as a clear line.',
   transports: ALL,
   rssAllowance: 3 * SUITE_BOUNDS.max_message_size + 48 * MiB, // the returns it legitimately holds, incl. the refused 9 MiB one libzmq receives whole
   async attack(env): Promise<AttackOutcome> {
@@ -44,6 +47,11 @@ export const bigReturn: AdversarialCase = {
       if (!legitOk)
         failures.push(
           `brine run '*': legit returns missing (exit ${res.code}, stderr ${res.stderr.trim().slice(0, 200)})`,
+        );
+      const over = returns[mouths[0]!.id];
+      if (typeof over !== 'string' || !/^The return of \d+ bytes exceeds max_message_size/.test(over))
+        failures.push(
+          `the 9 MiB return shows as ${JSON.stringify(String(over)).slice(0, 80)}, not the minion's error line`,
         );
       const shown = mouths.map((m) => {
         const v = returns[m.id];

@@ -6,3 +6,4 @@ export { FunctionRegistry, splitArgs } from './functions.js';
 export type { FunctionContext, MinionFunction } from './functions.js';
 export { MemoryJidCache } from './jid-cache.js';
 export type { JidCache } from './jid-cache.js';
+export { tooLargeReturn } from './too-large-return.js';
