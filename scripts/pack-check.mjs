@@ -1,9 +1,21 @@
 // Packs every publishable package with `pnpm pack`, then checks that the tarball holds every file its
-// `exports` map (and `bin`) points to, and runs publint on the unpacked package.
+// `exports` map (and `bin`) points to and the LICENSE, that every source map in it resolves to a file in
+// the tarball (src/ is shipped for that), runs publint on the unpacked package and arethetypeswrong on
+// the tarball (node16 from ESM and from CommonJS, bundler; see ATTW_ARGS for what is not checked, why).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sourceMapProblems } from './lib/source-maps.mjs';
+
+// `--profile node16` checks node16 (from ESM and from CommonJS) and bundler resolution and skips node10
+// (TypeScript's legacy `moduleResolution: node`, which ignores `exports`: the subpaths cannot resolve
+// there, and Brine does not support it). `cjs-resolves-to-esm` is ignored because the packages are
+// ESM-only on purpose: CommonJS consumers require() them through Node >= 20.19's require(esm) (every
+// package's `engines`), TypeScript >= 5.8 accepts that under `module: nodenext`, and
+// scripts/consumer-check.mjs compiles and runs such a CommonJS consumer. attw bundles TypeScript 5.6,
+// which predates require(esm), so it reports every entry point of an ESM-only package that way.
+const ATTW_ARGS = ['--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm', '--no-color', '--no-emoji'];
 
 const root = new URL('..', import.meta.url).pathname;
 const packages = readdirSync(join(root, 'packages')).filter((d) =>
@@ -34,6 +46,9 @@ for (const name of packages) {
   if (JSON.stringify(packed).includes('workspace:')) missing.push('(a workspace: range was not rewritten)');
   const licence = join(unpacked, 'LICENSE');
   if (!existsSync(licence) || !readFileSync(licence, 'utf8').includes('Apache License')) missing.push('LICENSE');
+  if (!existsSync(join(unpacked, 'CHANGELOG.md'))) missing.push('CHANGELOG.md');
+  const maps = sourceMapProblems(unpacked);
+  if (maps.length > 0) missing.push(`(source maps that do not resolve:\n    ${maps.join('\n    ')})`);
   let lint = '';
   try {
     lint = execFileSync('npx', ['publint', '--strict', unpacked], { encoding: 'utf8' });
@@ -41,11 +56,19 @@ for (const name of packages) {
     lint = `${error.stdout ?? ''}${error.stderr ?? ''}`;
     missing.push('(publint failed)');
   }
+  try {
+    execFileSync('npx', ['attw', join(dest, tarball), ...ATTW_ARGS], { encoding: 'utf8' });
+  } catch (error) {
+    lint += `${error.stdout ?? ''}${error.stderr ?? ''}`;
+    missing.push('(arethetypeswrong failed)');
+  }
   if (missing.length > 0) {
     failures++;
     console.error(`✗ ${packed.name}: ${missing.join(', ')}\n${lint}`);
   } else {
-    console.log(`✓ ${packed.name}@${packed.version}: ${tarball}, every export resolves, publint clean`);
+    console.log(
+      `✓ ${packed.name}@${packed.version}: ${tarball}, every export and source map resolves, publint and attw clean`,
+    );
   }
 }
 rmSync(out, { recursive: true, force: true });

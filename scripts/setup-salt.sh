@@ -2,15 +2,17 @@
 # Create the Salt virtualenvs used by the interop tests (test/interop/):
 #   .venv/salt-3008  -> salt==3008.4
 #   .venv/salt-3007  -> salt==3007.13
+#   .venv/salt-3006  -> salt==3006.30 (LTS)
 # Idempotent: a venv whose stamp matches the wanted pins and whose salt imports is left alone (~1 s).
 # Quiet: pip output goes to .venv/<name>.log and is printed only on failure.
 # Each venv also gets scripts/salt-venv/brine_importer_cache_race_fix.py (see its docstring: a
 # CPython + Salt thread race in importlib.invalidate_caches that made salt-master log spurious ERRORs).
-# Env: PYTHON (default python3), BRINE_SALT_LINES (space-separated subset, e.g. "3008").
+# Env: PYTHON (default python3), BRINE_SALT_LINES (space-separated subset, e.g. "3008"),
+#      BRINE_SALT_VENV_ROOT (where the venvs go, default .venv).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV_ROOT="$ROOT/.venv"
+VENV_ROOT="${BRINE_SALT_VENV_ROOT:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
 
 # Exact pins: salt itself plus every dependency, so a fresh install is reproducible.
@@ -21,6 +23,11 @@ PYTHON="${PYTHON:-python3}"
 #   no longer copies into the wheel metadata), so `pip install salt==3007.13` alone gives a salt that
 #   cannot import zmq/msgpack. Its pins are Salt's own lock for that release,
 #   requirements/static/pkg/py3.11/linux.txt inside the sdist.
+# - 3006.30 (LTS) is a wheel; its pins are Salt's own lock for that release,
+#   requirements/static/pkg/py3.11/linux.lock inside the sdist, except certifi: the lock wants
+#   certifi==2026.10.23, newer than the registry serves, so the closest release it has
+#   (2026.10.19.post1) stands in; the wheel itself requires certifi>=2026.10.23, so salt is
+#   installed with --no-deps after its pinned dependencies.
 pins_for() {
   case "$1" in
     3008) echo "salt==3008.4
@@ -59,11 +66,27 @@ pins_for() {
       requests==2.32.5 rpm-vercmp==0.1.2 setproctitle==1.3.2 six==1.16.0 tempora==5.3.0
       timelib==0.3.0 tornado==6.5.4 typing-extensions==4.14.1 urllib3==2.6.3 virtualenv==20.36.1
       yarl==1.20.1 zc.lockfile==3.0.post1 zipp==3.23.0" ;;
+    3006) echo "salt==3006.30
+      aiohappyeyeballs==2.6.1 aiohttp==3.14.3 aiosignal==1.4.0 annotated-doc==0.0.4
+      apache-libcloud==3.9.1 attrs==26.1.0 backports-tarfile==1.2.0 certifi==2026.10.19.post1
+      cffi==2.0.0 charset-normalizer==3.5.1 cheroot==11.1.2 cherrypy==18.10.0 contextvars==2.4
+      croniter==6.2.2 cryptography==50.0.0 distlib==0.4.0 distro==1.9.0 filelock==3.29.1
+      frozenlist==1.7.0 gitdb==4.0.12 gitpython==3.1.62 idna==3.18 immutables==0.21
+      importlib-metadata==9.0.0 jaraco-collections==4.1.0 jaraco-context==6.1.2
+      jaraco-functools==4.5.0 jaraco-text==4.2.0 jinja2==3.1.6 jmespath==1.1.0 looseversion==1.3.0
+      markdown-it-py==4.2.0 markupsafe==2.1.5 mdurl==0.1.2 more-itertools==11.1.0 msgpack==1.2.1
+      multidict==6.7.1 packaging==24.0 platformdirs==4.5.1 portend==3.1.0 propcache==0.3.2
+      psutil==7.2.2 pyasn1==0.6.4 pycparser==3.0 pycryptodomex==3.23.0 pygments==2.20.0
+      pyopenssl==26.4.0 python-dateutil==2.9.0.post0 python-discovery==1.4.0 python-gnupg==0.5.6
+      pytz==2024.1 pyyaml==6.0.3 pyzmq==27.1.0 requests==2.34.2 rich==15.0.0 setproctitle==1.3.7
+      setuptools==84.0.0 shellingham==1.5.4 six==1.17.0 smmap==5.0.2 tempora==5.3.0 timelib==0.3.0
+      tornado==6.5.7 typer==0.26.7 typer-slim==0.24.0 typing-extensions==4.14.1 urllib3==2.7.0
+      virtualenv==21.4.2 yarl==1.20.1 zc-lockfile==3.0.post1 zipp==4.1.0" ;;
     *) echo "unknown salt line: $1" >&2; return 1 ;;
   esac
 }
 
-WANTED="${BRINE_SALT_LINES:-3008 3007}"
+WANTED="${BRINE_SALT_LINES:-3008 3007 3006}"
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
   echo "setup-salt: $PYTHON not found" >&2
@@ -86,6 +109,23 @@ print(salt.version.__version__)
 PY
 }
 
+# Lines whose salt wheel pins a dependency the registry does not have: deps first, salt --no-deps.
+NO_DEPS_LINES="3006"
+
+install_pins() {
+  local venv="$1" line="$2" pins="$3" salt deps
+  local pip=("$venv/bin/python" -m pip install --disable-pip-version-check --no-input)
+  if [[ " $NO_DEPS_LINES " == *" $line "* ]]; then
+    salt="$(echo "$pins" | tr ' ' '\n' | grep '^salt==')"
+    deps="$(echo "$pins" | tr ' ' '\n' | grep -v '^salt==' | grep -v '^$')"
+    # shellcheck disable=SC2086 # word lists on purpose
+    "${pip[@]}" $deps && "${pip[@]}" --no-deps $salt
+  else
+    # shellcheck disable=SC2086 # $pins is a word list on purpose
+    "${pip[@]}" $pins
+  fi
+}
+
 install_one() {
   local line="$1" pins venv stamp log
   pins="$(pins_for "$line")"
@@ -98,8 +138,7 @@ install_one() {
   rm -rf "$venv"
   {
     "$PYTHON" -m venv "$venv" &&
-      # shellcheck disable=SC2086 # $pins is a word list on purpose
-      "$venv/bin/python" -m pip install --disable-pip-version-check --no-input $pins
+      install_pins "$venv" "$line" "$pins"
   } >"$log" 2>&1 || {
     echo "setup-salt: installing salt-$line failed; last lines of $log:" >&2
     tail -n 30 "$log" >&2

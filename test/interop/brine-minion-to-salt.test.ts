@@ -12,7 +12,7 @@ import {
   logProblems,
   saltVersions,
   startSaltMaster,
-  TRANSPORTS,
+  transportsOf,
   waitFor,
 } from './harness/index.js';
 
@@ -46,7 +46,7 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 
 for (const venv of saltVersions()) {
   describe.concurrent(`Brine minion -> ${venv.label} master`, () => {
-    for (const transport of TRANSPORTS) {
+    for (const transport of transportsOf(venv.major)) {
       test(`${transport}: (a) pending, salt-key -a, test.ping, test.echo; (c) salt-key -d rotates, re-accept recovers`, async ({
         expect,
       }) => {
@@ -62,7 +62,13 @@ for (const venv of saltVersions()) {
         let brine: BrineMinion | undefined;
         try {
           brine = track(
-            startBrineMinion({ transport, id, masterPort: master.retPort, publishPort: master.publishPort }),
+            startBrineMinion({
+              transport,
+              id,
+              masterPort: master.retPort,
+              publishPort: master.publishPort,
+              extraConfig: { grains: { roles: ['brine-interop'], tier: 2 } },
+            }),
           );
 
           // (a) pending, then accepted with salt-key.
@@ -79,6 +85,22 @@ for (const venv of saltVersions()) {
           expect(await master.salt(id, 'test.ping')).toEqual({ [id]: true });
           expect(await master.salt(id, 'test.echo', [ECHO])).toEqual({ [id]: ECHO });
           lap('test.ping+echo');
+
+          // Grains reached the master with the _pillar request (its minion data cache): -G and -C
+          // targets select the Brine minion, and the minion's own matcher agrees. Types survive
+          // (salt yamlifies `42` before publishing; a salt-minion returns the int).
+          const kernel = brine.minion.grains.kernel;
+          expect(kernel).toBe('Linux');
+          expect(
+            await master.salt('roles:brine-interop', 'grains.item', ['roles', 'id'], { targetFlag: '-G' }),
+          ).toEqual({
+            [id]: { roles: ['brine-interop'], id },
+          });
+          const arg = await master.salt(`${id} and G@kernel:Linux and G@tier:2`, 'test.arg', ['42', '{a: 1}'], {
+            targetFlag: '-C',
+          });
+          expect((arg[id] as { args: unknown }).args).toEqual([42, { a: 1 }]);
+          lap('grains+compound');
 
           // (c) delete: salt-key writes the rotation dropfile; the master's maintenance loop
           // consumes it (removes it, then rotates the AES key) within loop_interval.

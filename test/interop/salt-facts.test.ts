@@ -57,7 +57,8 @@ async function expectNotReady(expect: ExpectStatic, minion: SaltMinion, ms: numb
   await expect(minion.waitUntilReady(ms)).rejects.toThrow(/timed out/);
 }
 
-for (const venv of saltVersions()) {
+for (const venv of saltVersions().filter((v) => v.major >= 3007)) {
+  // The facts are pinned for 3008 and 3007 (README, last section); 3006 LTS is covered by the direction tests.
   describe.skipIf(!enabled).concurrent(`${venv.label}: what a real salt-minion needs from a master`, () => {
     test('(a) _auth accept reply: signed clear envelope, inner key order', async ({ expect }) => {
       await withPair(venv, `facts-${venv.major}-auth`, undefined, async (_master, minion) => {

@@ -12,7 +12,7 @@ import {
   logProblems,
   saltVersions,
   startSaltMinion,
-  TRANSPORTS,
+  transportsOf,
   waitFor,
   type SaltMinion,
 } from './harness/index.js';
@@ -42,7 +42,7 @@ const PING_INTERVAL_MINUTES = 1;
 
 for (const venv of saltVersions()) {
   describe.concurrent(`${venv.label} minion -> Brine master`, () => {
-    for (const transport of TRANSPORTS) {
+    for (const transport of transportsOf(venv.major)) {
       test(`${transport}: (b) pending, brine key -a, brine run test.ping, test.echo; (c) brine key -d rotates, re-accept recovers`, async ({
         expect,
       }) => {
@@ -64,7 +64,7 @@ for (const venv of saltVersions()) {
               masterPort: master.retPort,
               publishPort: master.publishPort,
               id,
-              extraConfig: { ping_interval: PING_INTERVAL_MINUTES },
+              extraConfig: { ping_interval: PING_INTERVAL_MINUTES, grains: { roles: ['salt-interop'] } },
             }),
           );
 
@@ -83,6 +83,20 @@ for (const venv of saltVersions()) {
           expect(echo.returns).toEqual({ [id]: ECHO });
           expect(echo.code).toBe(0);
           lap('test.ping+echo');
+
+          // The salt-minion sent its grains with _pillar at start: the Brine master's -G and -C
+          // targets select it by grains, and the salt-minion's own matchers agree.
+          const byGrain = await master.run('roles:salt-interop', 'test.ping', [], { targetFlag: '-G' });
+          expect(byGrain.returns).toEqual({ [id]: true });
+          const compound = await master.run(`G@roles:salt-interop and ${id}`, 'test.echo', ['42'], {
+            targetFlag: '-C',
+          });
+          expect(compound.returns).toEqual({ [id]: 42 });
+          const os = await master.run(`id:${id}`, 'grains.item', ['roles', 'kernel'], { targetFlag: '-G' });
+          expect(os.returns).toEqual({ [id]: { roles: ['salt-interop'], kernel: 'Linux' } });
+          const none = await master.run('roles:nobody', 'test.ping', [], { targetFlag: '-G', timeout: 5 });
+          expect(none.code).toBe(2);
+          lap('grains+compound');
 
           // (c) delete: `brine key` writes the rotation dropfile; the Brine master's maintenance loop
           // (loop_interval: 1) consumes it and rotates the AES key.

@@ -3,7 +3,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, test } from 'vitest';
-import { groupMembers, run, saltBin, saltVersions, startSaltMaster, TRANSPORTS } from './harness/index.js';
+import { groupMembers, run, saltBin, saltVersions, startSaltMaster, transportsOf } from './harness/index.js';
 import { roundTrip } from './roundtrip.js';
 
 const started = Date.now();
@@ -29,7 +29,7 @@ for (const venv of saltVersions()) {
       expect(result.stdout.trim()).toBe('_TolerantImporterCache');
     });
 
-    for (const transport of TRANSPORTS) {
+    for (const transport of transportsOf(venv.major)) {
       test(`${transport}: key accept, test.ping, test.echo, clean stop`, async ({ expect }) => {
         await roundTrip(expect, venv, transport, `selftest-${venv.major}-${transport}`);
       });

@@ -30,7 +30,7 @@ export class RunContext {
 
   /** Fork options for a bench process: `server` processes and `client` (load) processes may be pinned apart. */
   child(name: string, side: 'server' | 'client'): ChildOptions {
-    const options: ChildOptions = { name };
+    const options: ChildOptions = { name, reusable: true };
     if (this.pinning === 'same') options.cpus = '0';
     if (this.pinning === 'split') options.cpus = side === 'server' ? '0' : '1';
     if (this.cpuProfDir) options.execArgv = ['--cpu-prof', `--cpu-prof-dir=${this.cpuProfDir}`];

@@ -9,6 +9,7 @@
 export { runBench } from './run.js';
 export type { BenchOutputs } from './run.js';
 export type { BenchOptions } from './options.js';
+export type { Pinning } from './context.js';
 export { main, parseCli, USAGE } from './cli.js';
 export type * from './results.js';
 export { FAMILIES, TRANSPORTS } from './results.js';
@@ -27,4 +28,7 @@ export { checkTargets } from './targets.js';
 export { FULL, QUICK } from './profile.js';
 export type { Profile } from './profile.js';
 export { runSwarm, formatSwarm } from './swarm/run-swarm.js';
-export type { SwarmOptions, SwarmResult, SwarmPublish } from './swarm/run-swarm.js';
+export type { SwarmOptions, SwarmResult, SwarmPublish, Percentiles } from './swarm/run-swarm.js';
+export type { FdLimits } from './swarm/fd-limit.js';
+export type { QueueSample } from './swarm/master-role.js';
+export type { CpuUse } from './cpu.js';

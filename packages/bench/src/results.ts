@@ -202,4 +202,6 @@ export interface BenchResults {
   salt: SaltReport;
   targets: TargetCheck[];
   errors: BenchErrorRecord[];
+  /** Wall time of each family that ran, in seconds (absent in files written before it was recorded). */
+  familySeconds?: Partial<Record<Family, number>>;
 }

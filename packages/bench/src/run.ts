@@ -12,9 +12,9 @@ import { FULL, QUICK } from './profile.js';
 import { Progress } from './progress.js';
 import { formatHtml } from './report/html.js';
 import { updateBenchmarksMd } from './report/markdown.js';
-import { formatTable } from './report/table.js';
+import { DEFAULT_COLUMNS, formatTable } from './report/table.js';
 import { repoRoot } from './repo.js';
-import type { BenchResults } from './results.js';
+import type { BenchResults, Family } from './results.js';
 import { runAuth } from './scenarios/auth.js';
 import { runPubSub } from './scenarios/pubsub.js';
 import { runReqRep } from './scenarios/reqrep.js';
@@ -44,6 +44,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutputs
   const machine = machineInfo(pinning);
   const startedAt = new Date();
   const t0 = performance.now();
+  const familySeconds: Partial<Record<Family, number>> = {};
   const partial: Omit<BenchResults, 'targets' | 'finishedAt' | 'seconds'> = {
     schema: 'brine-bench/1',
     startedAt: startedAt.toISOString(),
@@ -61,12 +62,23 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutputs
     auth: [],
     salt: { available: false, skipped: 'not selected', cells: [] },
     errors: ctx.errors,
+    familySeconds,
   };
   try {
-    if (families.includes('reqrep')) partial.reqrep = await runReqRep(ctx);
-    if (families.includes('pubsub')) partial.pubsub = await runPubSub(ctx);
-    if (families.includes('auth')) partial.auth = await runAuth(ctx);
-    if (families.includes('salt')) partial.salt = await runSalt(ctx, root, options.saltVenv, options.saltTransport);
+    // Wall time per family, so a slow run shows where its time went.
+    const timed = async <T>(family: Family, run: () => Promise<T>): Promise<T> => {
+      const start = performance.now();
+      try {
+        return await run();
+      } finally {
+        familySeconds[family] = (performance.now() - start) / 1000;
+      }
+    };
+    if (families.includes('reqrep')) partial.reqrep = await timed('reqrep', () => runReqRep(ctx));
+    if (families.includes('pubsub')) partial.pubsub = await timed('pubsub', () => runPubSub(ctx));
+    if (families.includes('auth')) partial.auth = await timed('auth', () => runAuth(ctx));
+    if (families.includes('salt'))
+      partial.salt = await timed('salt', () => runSalt(ctx, root, options.saltVenv, options.saltTransport));
   } finally {
     progress.finish();
     killAllChildren();
@@ -113,6 +125,10 @@ function writeOutputs(results: BenchResults, options: BenchOptions, root: string
     updateBenchmarksMd(file, results);
     files.push(file);
   }
-  if (options.table !== false) (options.table ?? process.stdout).write(formatTable(results));
+  if (options.table !== false) {
+    const stream = options.table ?? process.stdout;
+    const columns = (stream as { columns?: number }).columns;
+    stream.write(formatTable(results, columns || DEFAULT_COLUMNS));
+  }
   return files;
 }

@@ -66,7 +66,9 @@ export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
     met: fanMeasured ? thousand.every((c) => c.complete) : null,
     detail: thousand.length
       ? thousand.map((c) => `${c.transport}/${c.mode}: ${c.delivered}/${c.expected}`).join('; ')
-      : 'not measured',
+      : r.pubsub.length
+        ? `not measured (this run's largest fan-out: ${Math.max(...r.pubsub.map((c) => c.subscribers))} subscribers)`
+        : 'not measured',
   });
 
   // Auth compares the masters at capacity (replayed `_auth`): with full minions on the same two

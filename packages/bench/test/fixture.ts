@@ -1,4 +1,10 @@
+import { readFileSync } from 'node:fs';
 import type { BenchResults, ReqRepCell } from '../src/results.js';
+
+/** A full run's results (all families, 3 sizes × 3 in-flight counts, 1/100/1,000 subscribers), committed. */
+export function fullRun(): BenchResults {
+  return JSON.parse(readFileSync(new URL('./fixtures/full-run.json', import.meta.url), 'utf8')) as BenchResults;
+}
 
 function reqrep(
   transport: ReqRepCell['transport'],

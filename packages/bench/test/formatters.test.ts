@@ -9,7 +9,8 @@ import { BEGIN_MARKER, END_MARKER, formatMarkdown, replaceBetweenMarkers } from 
 import { formatTable, renderTextTable } from '../src/report/table.js';
 import type { SaltCell, SaltScenario } from '../src/results.js';
 import { checkTargets } from '../src/targets.js';
-import { sampleResults } from './fixture.js';
+import { fullRun, sampleResults } from './fixture.js';
+import { axisFor, barChart } from '../src/report/chart.js';
 
 describe('terminal table', () => {
   it('aligns columns and right-aligns numbers', () => {
@@ -23,6 +24,46 @@ describe('terminal table', () => {
     expect(text[0]).toBe('name    req/s');
     expect(text[2]).toBe('tcp         9');
     expect(text[3]).toBe('zeromq    100');
+  });
+
+  it('left-aligns text and right-aligns figures, whatever the text contains', () => {
+    const text = renderTextTable(
+      ['target', 'result', 'figures'],
+      [
+        ['A long target', 'met', 'tcp: 1 KiB 0.20×'],
+        ['Short', 'MISSED', 'zeromq: 64 B 0.12×, 1 KiB 0.17×'],
+      ],
+    ).split('\n');
+    expect(text[2]).toBe('A long target  met     tcp: 1 KiB 0.20×');
+    expect(text[3]).toBe('Short          MISSED  zeromq: 64 B 0.12×, 1 KiB 0.17×');
+  });
+
+  for (const columns of [80, 150]) {
+    it(`fits a full run into ${columns} columns, wrapping text and splitting wide tables`, () => {
+      const text = formatTable(fullRun(), columns);
+      const lines = text.split('\n');
+      const widest = Math.max(...lines.map((l) => [...l].length));
+      expect(widest).toBeLessThanOrEqual(columns);
+      expect(widest).toBeGreaterThan(columns - 20); // it uses the width it has
+      // Every figure is still there: the last column of the request/reply table and a long target.
+      expect(text).toContain('1247+1511');
+      expect(text).toContain('CPU-second; minions');
+      // Figures right-aligned under their header, text left-aligned under its header.
+      const header = lines.find((l) => l.startsWith('transport  implementation') && l.includes('req/s'))!;
+      const row = lines.find((l) => l.startsWith('zeromq     raw zeromq.js'))!;
+      const end = header.indexOf('req/s') + 'req/s'.length;
+      expect(row.slice(end - 5, end)).toBe('12.8k');
+      expect(row.indexOf('raw zeromq.js')).toBe(header.indexOf('implementation'));
+    });
+  }
+
+  it('keeps a table whole when it fits, and never cuts a line below 40 columns', () => {
+    const wide = formatTable(fullRun(), 400);
+    expect(
+      wide.split('\n').some((l) => l.includes('transport  implementation') && l.includes('CPU µs/req gen+srv')),
+    ).toBe(true);
+    const narrow = formatTable(sampleResults(), 20).split('\n');
+    expect(Math.max(...narrow.map((l) => [...l].length))).toBeLessThanOrEqual(40);
   });
 
   it('renders every section of a result set', () => {
@@ -69,14 +110,42 @@ describe('markdown', () => {
 });
 
 describe('html', () => {
-  it('is one self-contained page: inline SVG charts, no scripts or external assets, escaped text', () => {
+  it('is one self-contained page: CSS charts, no scripts or external assets, escaped text', () => {
     const html = formatHtml(sampleResults());
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).toContain('<svg');
+    expect(html).toContain('class="card chart"');
     expect(html).not.toMatch(/<script|<link|src=|href=|@import|url\(/i);
-    expect(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).not.toContain('http');
+    expect(html).not.toContain('http');
     expect(html).toContain('Test CPU &lt;fast&gt; &amp; &quot;cheap&quot;');
     expect(html).not.toContain('<fast>');
+  });
+});
+
+describe('charts', () => {
+  it('use a linear axis unless the values span two orders of magnitude, and then say so', () => {
+    expect(axisFor([5, 120, 300]).scale).toBe('linear');
+    expect(axisFor([5, 120, 300]).ticks).toEqual([0, 100, 200, 300, 400, 500]);
+    const log = axisFor([2, 1300]);
+    expect(log.scale).toBe('log');
+    expect(log.ticks).toEqual([1, 10, 100, 1000, 10000]);
+    expect(log.at(100)).toBeCloseTo(50);
+    const groups = [
+      { label: 'a', bars: [{ series: 's', value: 2 }] },
+      { label: 'b', bars: [{ series: 's', value: 1300 }] },
+    ];
+    expect(barChart({ title: 't', unit: 'u', groups })).toContain('log scale');
+    expect(barChart({ title: 't', unit: 'u', groups, scale: 'linear' })).not.toContain('log scale');
+  });
+
+  it('give every chart one unit, split by unit rather than mixed, with the legend and full labels inside', () => {
+    const html = formatHtml(fullRun());
+    const charts = html.split('<figure class="card chart"').slice(1);
+    expect(charts.length).toBe(6 + 3 + 2 + 4); // reqrep 2 × 3 sizes, fan-out × 3, auth × 2, salt × 4
+    for (const c of charts) expect(c.match(/class="unit"/g)).toHaveLength(1);
+    // Salt's scenarios (handshakes/s, requests/s, jobs/s) each get their own chart.
+    for (const unit of ['handshakes/s', 'requests/s', 'jobs/s']) expect(html).toContain(`<p class="unit">${unit}`);
+    expect(html).toContain('<ul class="legend">');
+    expect(html).toMatch(/<div class="glabel" title="node\+pool RSA-2048">/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '@brine/contracts';
@@ -139,10 +140,11 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('a minion needs an id, from the file or --id', async () => {
+  it('a minion id comes from the file or --id, else the minion_id file, else the host name (Salt get_id)', async () => {
     const dir = await configDir({ minion: 'master: 127.0.0.1\n' });
-    const error = await configError(loadConfig('minion', { configDir: dir }));
-    expect(error.message).toMatch(/minion id is not set.*--id/);
+    expect((await loadConfig('minion', { configDir: dir })).config.id).toBe(hostname());
+    await writeFile(join(dir, 'minion_id'), 'cached-id\n');
+    expect((await loadConfig('minion', { configDir: dir })).config.id).toBe('cached-id');
     const { config } = await loadConfig('minion', { configDir: dir, overrides: { id: 'web1' } });
     expect(config.id).toBe('web1');
     expect(config.master).toBe('127.0.0.1');

@@ -75,14 +75,41 @@ describe.each(['tcp', 'zeromq', 'ws'])('brine master + brine minion over %s', (t
     await m1.waitFor(/Minion 'm1' is up/);
     await m2.waitFor(/Minion 'm2' is up/);
 
-    const ping = await brine('run', '*', 'test.ping', '--out', 'json');
+    const ping = await brine('run', '*', 'test.ping', '--out', 'json', '--static');
     expect(ping.code, ping.stderr).toBe(0);
     expect(JSON.parse(ping.stdout)).toEqual({ m1: true, m2: true });
 
     const nested = await brine('run', '-L', 'm1,m2', 'test.arg', '1', 'two', 'k=v', '-t', '5');
     expect(nested.code, nested.stderr).toBe(0);
     expect(nested.stdout).toContain(
-      'm1:\n    ----------\n    args:\n        - 1\n        - two\n    kwargs:\n        ----------\n        k:\n            v\n',
+      'm1:\n    ----------\n    args:\n        - 1\n        - two\n    kwargs:\n        ----------\n',
+    );
+    // As from a salt-minion: a function with **kwargs also gets the publish as __pub_* kwargs.
+    expect(nested.stdout).toContain('        __pub_fun:\n            test.arg\n');
+    expect(nested.stdout).toContain('        k:\n            v\n');
+
+    // Grain, compound, batch and async runs; the minions computed their grains and sent them at start.
+    const byGrain = await brine('run', '-G', 'id:m2', 'grains.item', 'id', 'kernel', '--out', 'json', '--static');
+    expect(byGrain.code, byGrain.stderr).toBe(0);
+    expect(JSON.parse(byGrain.stdout)).toEqual({ m2: { id: 'm2', kernel: 'Linux' } });
+    const compound = await brine('run', '-C', 'm1 or G@id:m2', 'test.echo', '42', '--out', 'json');
+    expect(compound.code, compound.stderr).toBe(0);
+    // Without --static, json is one document per minion, as salt prints it.
+    expect(
+      compound.stdout
+        .trim()
+        .split(/\n(?=\{)/)
+        .map((d) => JSON.parse(d) as unknown),
+    ).toEqual([{ m1: 42 }, { m2: 42 }]);
+    const batched = await brine('run', '-b', '1', '*', 'test.ping', '--out', 'json', '--static');
+    expect(batched.code, batched.stderr).toBe(0);
+    expect(JSON.parse(batched.stdout)).toEqual({ m1: true, m2: true });
+    const queued = await brine('run', '--async', 'm1', 'test.ping');
+    expect(queued.stdout).toMatch(/^Executed command with job ID: \d{20}\n$/);
+    const badArgs = await brine('run', 'm1', 'test.ping', 'extra', '--out', 'raw');
+    expect(badArgs.code).toBe(1);
+    expect(badArgs.stdout).toMatch(
+      /^\{'m1': 'Passed invalid arguments to test.ping: ping\(\) takes 0 positional arguments but 1 was given/,
     );
 
     const none = await brine('run', 'nobody*', 'test.ping');
@@ -98,7 +125,7 @@ describe.each(['tcp', 'zeromq', 'ws'])('brine master + brine minion over %s', (t
     await master.waitFor(/Rotating AES key \(rotation dropfile\)/);
 
     // The minions re-authenticate after the rotation and still answer.
-    const again = await brine('run', '*', 'test.echo', 'still here', '--out', 'json', '-t', '10');
+    const again = await brine('run', '*', 'test.echo', 'still here', '--out', 'json', '--static', '-t', '10');
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({ m1: 'still here', m2: 'still here' });
 

@@ -26,8 +26,16 @@ export interface CliChild {
 const children = new Set<ChildProcess>();
 
 /** Starts `brine <args>`; killed by `killChildren()` if still running. */
-export function startCli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): CliChild {
-  const proc = spawn(process.execPath, [CLI, ...args], {
+export function startCli(
+  args: string[],
+  options: {
+    input?: string;
+    env?: NodeJS.ProcessEnv;
+    /** A command to run node under, e.g. prlimit. */ prefix?: string[];
+  } = {},
+): CliChild {
+  const [command, ...pre] = [...(options.prefix ?? []), process.execPath];
+  const proc = spawn(command!, [...pre, CLI, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });

@@ -11,6 +11,7 @@ import {
   ErrorCodes,
   StateError,
   TimeoutError,
+  TransportError,
   type Address,
   type BrineError,
   type Closable,
@@ -185,6 +186,34 @@ export function registerBoundsCases(ctx: BoundsContext): void {
       expect(await legit.request({ after: 1 }, { timeout: 5000 })).toEqual({ echo: { after: 1 } });
       expect(legitDrops).toBe(0);
       expect(statsOf(server).unauthenticated).toBe(0);
+    });
+
+    it('context.drop() closes the connection after its reply; nothing more from it is handled', async () => {
+      const seen: unknown[] = [];
+      let canDrop = false;
+      const { address, errors, legit } = await serverWith({}, (msg, context) => {
+        seen.push(msg);
+        if ((msg as { drop?: unknown } | null)?.drop !== true) return echo(msg, context);
+        canDrop = context.drop !== undefined;
+        context.drop?.(new TransportError(ErrorCodes.TOO_MANY_REFUSALS, 'refused too often (test)'));
+        return 'bye';
+      });
+      const r = await raw(address);
+      let received = 0;
+      r.socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      // A request sent after the drop is never handled, though the connection is still open then.
+      r.write(wire.request({ drop: true }));
+      await until(() => seen.length >= 2, 'the drop request to be handled');
+      r.write(wire.request({ after: 1 }));
+      if (!canDrop) {
+        r.destroy();
+        return; // this transport cannot close one peer (ZeroMQ): nothing to check
+      }
+      await r.closed;
+      expect(received).toBeGreaterThan(0); // the reply to the dropping request went out first
+      expect(seen.filter((m) => (m as { after?: unknown } | null)?.after === 1)).toEqual([]);
+      expect(codes(errors)).toContain(ErrorCodes.TOO_MANY_REFUSALS);
+      expect(await legit.request({ still: 1 }, { timeout: 5000 })).toEqual({ echo: { still: 1 } });
     });
 
     it('keeps partial messages within inboundBudget across connections and refuses the one over it', async () => {

@@ -9,7 +9,7 @@
  * `presence`) are not registered for it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,6 +75,14 @@ export interface TransportSpec<O extends TransportOptions = TransportOptions> ex
 
 /** A loopback port nothing listens on: bound by a plain socket, then released (synchronously, unlike libzmq's unbind). */
 async function freeLoopbackPort(): Promise<Address> {
+  // A port below the kernel's ephemeral range: no server listening "on port 0" elsewhere on the
+  // machine (a parallel test, a daemon) can be handed it between this check and the connect, which
+  // once made the unreachable-server case connect to somebody else's listener.
+  const floor = ephemeralFloor();
+  for (let attempt = 0; floor !== undefined && attempt < 50; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * Math.max(1, floor - 10_000));
+    if (await canListen(port)) return { host: '127.0.0.1', port };
+  }
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -83,6 +91,24 @@ async function freeLoopbackPort(): Promise<Address> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return { host: '127.0.0.1', port };
+}
+
+/** The first port of Linux's ephemeral range (net.ipv4.ip_local_port_range), when above 11000. */
+function ephemeralFloor(): number | undefined {
+  try {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 11_000 ? first : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 const FAST_RECONNECT = { reconDefault: 20, reconMax: 200, reconRandomize: false };

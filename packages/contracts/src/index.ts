@@ -11,6 +11,7 @@ export * from './serial/index.js';
 export * from './transport/index.js';
 export type * from './crypto/suite.js';
 export { TypedEmitter } from './util/emitter.js';
+export type { Listener } from './util/emitter.js';
 export { deadline, raceSignal, defer, delay, throwIfAborted, asAbortError } from './util/abort.js';
 export type { AbortOptions, Deadline, Deferred } from './util/abort.js';
 export * as bytes from './util/bytes.js';

@@ -1,4 +1,5 @@
 import type { JidCache } from './minion/jid-cache.js';
+import type { GrainsProvider } from './minion/grains.js';
 import {
   TransportRegistry,
   silentLogger,
@@ -26,10 +27,14 @@ export interface DaemonWiring {
   keyStore: KeyStore;
   logger?: Logger;
   bus?: EventBus;
+  /** Masters only: the process's soft RLIMIT_NOFILE (`readOpenFileLimit` from `@brine/core/node`). */
+  openFileLimit?: () => number | undefined;
   /** Minions only: Salt's creds_map, shared by minions that should share credentials. */
   credentials?: CredentialsCache;
   /** Minions only: the jids already run (`FsJidCache` keeps them across restarts). */
   jidCache?: JidCache;
+  /** Minions only: the core grains (`nodeGrains(config)` from `@brine/core/node` in Node). */
+  grains?: GrainsProvider;
 }
 
 /** A Master for `config` (Salt's defaults filled in), on the transport the config names. */
@@ -42,6 +47,7 @@ export function createMaster(config: Partial<MasterConfig>, wiring: DaemonWiring
     keyStore: wiring.keyStore,
     logger: wiring.logger ?? silentLogger,
     ...(wiring.bus ? { bus: wiring.bus } : {}),
+    ...(wiring.openFileLimit ? { openFileLimit: wiring.openFileLimit } : {}),
   });
 }
 
@@ -57,6 +63,7 @@ export function createMinion(config: Partial<MinionConfig>, wiring: DaemonWiring
     ...(wiring.bus ? { bus: wiring.bus } : {}),
     ...(wiring.credentials ? { credentials: wiring.credentials } : {}),
     ...(wiring.jidCache ? { jidCache: wiring.jidCache } : {}),
+    ...(wiring.grains ? { grains: wiring.grains } : {}),
   });
 }
 

@@ -14,5 +14,26 @@ export * from './config/index.js';
 export * from './events/index.js';
 export * from './master/index.js';
 export * from './minion/index.js';
+export { FairScheduler, type FairSchedulerOptions } from './limits/fair-scheduler.js';
+export {
+  TargetError,
+  TARGET_TYPES,
+  matchMinion,
+  selectMinions,
+  nodegroupComp,
+  resolveNodegroupTarget,
+} from './match/index.js';
+export type {
+  MatchOptions,
+  MatchResult,
+  MinionRecord,
+  MinionSelf,
+  Nodegroups,
+  Selection,
+  SelectOptions,
+  Target,
+  TargetErrorReason,
+  TargetType,
+} from './match/index.js';
 export { createMaster, createMinion } from './daemons.js';
 export type { DaemonWiring } from './daemons.js';

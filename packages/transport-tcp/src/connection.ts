@@ -219,6 +219,16 @@ export class FramedConnection {
     this.release();
   }
 
+  /** Closes with `error` as the reason once pending writes are flushed (destroyed if that takes over 1 s). */
+  finish(error: BrineError): void {
+    this.setError(error);
+    this.hold('finishing');
+    this.socket.end();
+    const timer = setTimeout(() => this.socket.destroy(), 1000);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
+  }
+
   private setError(error: BrineError): void {
     if (this.error) return;
     this.error = error;

@@ -8,6 +8,7 @@ import {
   ProtocolError,
   toBrineError,
   bytes,
+  packb,
   TypedEmitter,
   type Address,
   type ClientEvents,
@@ -20,8 +21,20 @@ import type { ResolvedTcpOptions } from './options.js';
 import { clientRedialer } from './client-redialer.js';
 
 /**
- * Salt's TCP publish client: receives `{head, body: bin(payload)}` frames and yields the payload
- * bytes. On every (re)connect it first sends the presence message (Salt's `send_id`), if given.
+ * The payload bytes of a publish frame's body. Salt 3007+ sends `bin(dumps(payload))`; Salt 3006
+ * sends the payload map itself (`frame_msg(payload)`, its minion's `_decode_messages` takes a
+ * dict as is), which is packed again here so the channel sees the same bytes either way. Salt
+ * decoding turns bin that happens to be valid UTF-8 into str; the bytes are the same.
+ */
+export function publishBytes(body: unknown): Uint8Array | undefined {
+  if (body instanceof Uint8Array || typeof body === 'string') return bytes.asBytes(body);
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) return packb(body);
+  return undefined;
+}
+
+/**
+ * Salt's TCP publish client: receives `{head, body: bin(payload)}` frames (or, from Salt 3006,
+ * `{head, body: payload}`) and yields the payload bytes. On every (re)connect it first sends the presence message (Salt's `send_id`), if given.
  */
 export class TcpPublishClient implements PublishClient {
   readonly transport = 'tcp';
@@ -116,14 +129,13 @@ export class TcpPublishClient implements PublishClient {
   }
 
   private onPublish(connection: FramedConnection, frame: Frame): void {
-    const body = frame.body;
-    if (!(body instanceof Uint8Array) && typeof body !== 'string') {
-      connection.fail(new ProtocolError(ErrorCodes.BAD_FRAME, 'publish frame body is not bytes'));
+    const payload = publishBytes(frame.body);
+    if (!payload) {
+      connection.fail(new ProtocolError(ErrorCodes.BAD_FRAME, 'publish frame body is neither bytes nor a map'));
       return;
     }
     if (this.queue.isClosed) return;
-    // Salt decoding turns bin that happens to be valid UTF-8 into str; the bytes are the same.
-    this.queue.force(bytes.asBytes(body));
+    this.queue.force(payload);
     if (!this.paused && this.queue.size >= this.options.highWaterMark) {
       this.paused = true;
       connection.pause();

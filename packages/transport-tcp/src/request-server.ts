@@ -123,6 +123,7 @@ export class TcpRequestServer implements RequestServer {
     const controller = new AbortController();
     const inFlightLimit = Math.min(options.highWaterMark, options.maxRequestsInFlight);
     let active = 0;
+    let dropped: BrineError | undefined;
     const connection: FramedConnection = new FramedConnection(socket, {
       maxMessageSize: options.maxMessageSize,
       idleTimeout: options.idleTimeout,
@@ -153,7 +154,8 @@ export class TcpRequestServer implements RequestServer {
         this.dispatch(connection, frame, handler, context).finally(() => {
           active--;
           counters.inFlight--;
-          if (active < inFlightLimit) connection.unhold('inflight');
+          if (dropped && connection.open) connection.finish(dropped);
+          else if (active < inFlightLimit) connection.unhold('inflight');
         });
       },
     });
@@ -161,6 +163,11 @@ export class TcpRequestServer implements RequestServer {
       peer,
       signal: controller.signal,
       authenticate: () => connection.authenticate(),
+      drop: (error) => {
+        // Nothing more is read or handled; the connection closes once this reply is written.
+        dropped ??= error;
+        connection.hold('dropped');
+      },
     };
     this.connections.add(connection);
     this.events.emit('connection', peer);

@@ -27,6 +27,7 @@ if (args[0] === 'server') {
     for await (const frames of router) await router.send(frames); // echo, one send at a time
   })().catch(() => {});
   process.send({ brinePort: brineAddr.port, rawPort });
+  process.on('disconnect', () => process.exit(1)); // the parent is gone: do not outlive it
   process.on('message', async () => {
     await brine.close();
     router.close();
@@ -47,7 +48,7 @@ if (args[0] === 'server') {
   const brineOnce = () => client.request(message, { timeout: 30_000 });
 
   // Raw DEALER: [id, '', body], replies matched on id; one send at a time (EBUSY otherwise).
-  const { dumps } = await import('@brine/core');
+  const { dumps } = await import('@brine/contracts');
   const body = dumps(message);
   const dealer = new Dealer({ linger: 0, sendHighWaterMark: 0, receiveHighWaterMark: 0 });
   dealer.connect(`tcp://127.0.0.1:${ports.rawPort}`);

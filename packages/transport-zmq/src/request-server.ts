@@ -85,6 +85,8 @@ export class ZmqRequestServer implements RequestServer {
   private readonly peers = new Map<string, PeerState>();
   /** Routing ids that authenticated (most recent last), at most maxConnections of them. */
   private readonly trusted = new Set<string>();
+  /** Routing ids with state (requests in flight or waiting) that have not authenticated. */
+  private readonly untrusted = new Set<string>();
   private readonly counters: ServerCounters;
   private readonly refusals: RateLimitedLog;
 
@@ -99,9 +101,7 @@ export class ZmqRequestServer implements RequestServer {
    * maxRequestsInFlight. Partially received frames live inside libzmq and are not counted.
    */
   stats(): RequestServerStats {
-    let unauthenticated = 0;
-    for (const key of this.peers.keys()) if (!this.trusted.has(key)) unauthenticated++;
-    this.counters.unauthenticated = unauthenticated;
+    this.counters.unauthenticated = this.untrusted.size;
     return this.counters.snapshot();
   }
 
@@ -191,33 +191,64 @@ export class ZmqRequestServer implements RequestServer {
     const key = routed.envelope[0]!.toString('hex');
     let state = this.peers.get(key);
     if (!state) {
+      const refusal = this.admitPeer(key);
+      if (refusal) {
+        this.refuse(refusal, routedPeer(routed.envelope[0]!));
+        return;
+      }
       state = { key, inFlight: 0, backlog: [], backlogBytes: 0 };
       this.peers.set(key, state);
+      if (!this.trusted.has(key)) this.untrusted.add(key);
     }
     const limit = Math.min(this.options.highWaterMark, this.options.maxRequestsInFlight);
+    const bytes = routed.body.length;
+    if (state.inFlight >= limit && state.backlog.length >= limit) {
+      // libzmq cannot stop reading one peer: it has a bounded backlog, beyond which it is refused.
+      this.refuse(
+        new TransportError(
+          ErrorCodes.QUEUE_FULL,
+          `${routedPeer(routed.envelope[0]!).id} has ${state.inFlight} requests in flight and ${state.backlog.length} waiting (maxRequestsInFlight ${limit}); request dropped`,
+        ),
+        routedPeer(routed.envelope[0]!),
+      );
+      return;
+    }
+    // Every request received and not yet answered is claimed against the inbound budget, all peers.
+    if (!this.counters.budget.move(0, bytes)) {
+      this.refuse(this.counters.budget.overBudgetError(bytes, routedPeer(routed.envelope[0]!).id), undefined);
+      this.forget(state);
+      return;
+    }
     if (state.inFlight < limit) {
       this.start(state, routed.envelope, routed.body, handler);
       return;
     }
-    // libzmq cannot stop reading one peer: hold a bounded backlog for it, refuse beyond.
-    const peer = routedPeer(routed.envelope[0]!);
-    const bytes = routed.body.length;
-    if (state.backlog.length >= limit) {
-      this.refuse(
-        new TransportError(
-          ErrorCodes.QUEUE_FULL,
-          `${peer.id} has ${state.inFlight} requests in flight and ${state.backlog.length} waiting (maxRequestsInFlight ${limit}); request dropped`,
-        ),
-        peer,
-      );
-      return;
-    }
-    if (!this.counters.budget.move(0, bytes)) {
-      this.refuse(this.counters.budget.overBudgetError(bytes, peer.id), peer);
-      return;
-    }
     state.backlog.push(frames);
     state.backlogBytes += bytes;
+  }
+
+  /**
+   * Whether a routing id the server holds no state for may start some. libzmq cannot close one
+   * peer, so the connection caps act on requests: while more connections are open than
+   * maxConnections (socket monitor: accepted minus disconnected), or maxUnauthenticatedConnections
+   * routing ids that never authenticated have requests in flight, a routing id that has not
+   * authenticated gets no state and no reply. Authenticated routing ids are always served.
+   */
+  private admitPeer(key: string): BrineError | undefined {
+    if (this.trusted.has(key)) return undefined;
+    if (this.counters.connections > this.options.maxConnections) {
+      return new TransportError(
+        ErrorCodes.TOO_MANY_CONNECTIONS,
+        `${this.counters.connections} connections open, over maxConnections ${this.options.maxConnections}: requests from peers that have not authenticated are dropped`,
+      );
+    }
+    if (this.untrusted.size >= this.options.maxUnauthenticatedConnections) {
+      return new TransportError(
+        ErrorCodes.TOO_MANY_CONNECTIONS,
+        `${this.options.maxUnauthenticatedConnections} unauthenticated peers have requests in flight (maxUnauthenticatedConnections): request dropped`,
+      );
+    }
+    return undefined;
   }
 
   private start(state: PeerState, envelope: Buffer[], body: Buffer, handler: RequestHandler): void {
@@ -236,6 +267,7 @@ export class ZmqRequestServer implements RequestServer {
         ),
         peer,
       );
+      this.counters.budget.move(body.length, 0);
       this.reply(envelope, BAD_LOAD_REPLY, peer, noop);
       this.forget(state);
       return;
@@ -245,17 +277,20 @@ export class ZmqRequestServer implements RequestServer {
       message = loads(plainBytes(body), { maxLength: limit });
     } catch (error) {
       this.report(toBrineError(error, ErrorCodes.DECODE, 'request body is not valid msgpack'), peer);
+      this.counters.budget.move(body.length, 0);
       this.reply(envelope, BAD_LOAD_REPLY, peer, noop);
       this.forget(state);
       return;
     }
     state.inFlight++;
     this.counters.inFlight++;
+    const claim = body.length;
     let finished = false;
     // A request counts as in flight until its reply is with libzmq (or given up on).
     const done = (): void => {
       if (finished) return;
       finished = true;
+      this.counters.budget.move(claim, 0);
       this.finished(state, handler);
     };
     const context: RequestContext = {
@@ -292,7 +327,6 @@ export class ZmqRequestServer implements RequestServer {
     if (next) {
       const routed = splitRouted(next, this.options.maxEnvelopeSize) as { envelope: Buffer[]; body: Buffer };
       state.backlogBytes -= routed.body.length;
-      this.counters.budget.move(routed.body.length, 0);
       this.start(state, routed.envelope, routed.body, handler);
       return;
     }
@@ -300,10 +334,14 @@ export class ZmqRequestServer implements RequestServer {
   }
 
   private forget(state: PeerState): void {
-    if (state.inFlight === 0 && state.backlog.length === 0) this.peers.delete(state.key);
+    if (state.inFlight === 0 && state.backlog.length === 0) {
+      this.peers.delete(state.key);
+      this.untrusted.delete(state.key);
+    }
   }
 
   private trust(key: string): void {
+    this.untrusted.delete(key);
     this.trusted.delete(key);
     this.trusted.add(key);
     // libzmq does not say when a routing id goes away: keep the most recent maxConnections.

@@ -107,6 +107,56 @@ describe('zeromq request server bounds', () => {
     expect(stats.inboundBytes).toBeGreaterThan(0); // the held ones are claimed against the budget
   });
 
+  const holding = (msg: unknown, ctx: RequestContext): unknown => {
+    if ((msg as { login?: boolean })?.login === true) ctx.authenticate?.();
+    if ((msg as { hold?: unknown })?.hold === undefined) return { echo: msg };
+    return new Promise(() => {});
+  };
+
+  it('claims every request received and not yet answered against inboundBudget, all peers', async () => {
+    const { server, dealer, legit } = await setup({ inboundBudget: 10 * KiB }, holding);
+    const a = dealer();
+    const b = dealer();
+    const held = Buffer.from(dumps({ hold: new Uint8Array(4 * KiB) }));
+    await a.send([EMPTY, held]);
+    await b.send([EMPTY, held]);
+    await until(() => server.stats!().inFlight === 2, 'two held requests');
+    expect(server.stats!().inboundBytes).toBeGreaterThan(8 * KiB);
+    await a.send([EMPTY, held]); // a third 4 KiB does not fit 10 KiB
+    await until(() => (server.stats!().refused[ErrorCodes.OVER_BUDGET] ?? 0) === 1, 'the refusal');
+    expect(server.stats!().inFlight).toBe(2);
+    expect(await legit.request({ probe: 1 }, { timeout: 5000 })).toEqual({ echo: { probe: 1 } });
+    // Answered requests give their claim back.
+    expect(server.stats!().inboundBytes).toBeLessThan(9 * KiB);
+  });
+
+  it('gives no state to more than maxUnauthenticatedConnections routing ids that never authenticated', async () => {
+    const { server, dealer, legit } = await setup({ maxUnauthenticatedConnections: 2 }, holding);
+    const peers = [dealer(), dealer(), dealer()];
+    for (const d of peers) await d.send([EMPTY, Buffer.from(dumps({ hold: 1 }))]);
+    await until(() => (server.stats!().refused[ErrorCodes.TOO_MANY_CONNECTIONS] ?? 0) === 1, 'the refusal');
+    expect(server.stats!().unauthenticated).toBe(2);
+    expect(server.stats!().inFlight).toBe(2);
+    // The authenticated peer is still served.
+    expect(await legit.request({ probe: 2 }, { timeout: 5000 })).toEqual({ echo: { probe: 2 } });
+  });
+
+  it('over maxConnections (socket monitor count), serves authenticated routing ids only', async () => {
+    const { server, dealer, legit } = await setup({ maxConnections: 2 });
+    const peers = [dealer(), dealer()];
+    await until(() => server.stats!().connections >= 3, 'three connections');
+    await peers[0]!.send([EMPTY, Buffer.from(dumps({ hello: 1 }))]);
+    await until(() => (server.stats!().refused[ErrorCodes.TOO_MANY_CONNECTIONS] ?? 0) === 1, 'the refusal');
+    expect(await legit.request({ probe: 3 }, { timeout: 5000 })).toEqual({ echo: { probe: 3 } });
+    // Below the cap again, a new peer is served.
+    peers[0]!.close();
+    peers[1]!.close();
+    await until(() => server.stats!().connections <= 2, 'the disconnects');
+    const late = dealer();
+    await late.send([EMPTY, Buffer.from(dumps({ late: 1 }))]);
+    expect(loads(new Uint8Array((await late.receive())[1]!))).toEqual({ echo: { late: 1 } });
+  });
+
   it('holds replies to a peer that never reads them within SNDHWM, drops them after drainTimeout, answers the others', async () => {
     const reply = new Uint8Array(64 * KiB).fill(3);
     const limit = 16;

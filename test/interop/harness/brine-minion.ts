@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, formatRecord } from '@brine/contracts';
 import { createMinion, type AuthStateName, type AuthTransition, type Minion, type MinionConfig } from '@brine/core';
-import { FsKeyStore } from '@brine/core/node';
+import { FsKeyStore, nodeGrains } from '@brine/core/node';
 import { createNodeSaltSuite } from '@brine/crypto/node';
 import { tcpTransport } from '@brine/transport-tcp';
 import { wsTransport } from '@brine/transport-ws';
@@ -84,6 +84,8 @@ export function startBrineMinion(opts: StartBrineMinionOptions): BrineMinion {
       suite: createNodeSaltSuite(),
       keyStore: new FsKeyStore(pkiDir),
       logger,
+      // The host's core grains, as `brine minion` computes them (os, kernel, ip4_interfaces, ...).
+      grains: nodeGrains({ id: opts.id, master: '127.0.0.1', enable_fqdns_grains: false }),
     },
   );
   const transitions: AuthTransition[] = [];

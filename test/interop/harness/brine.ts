@@ -66,7 +66,12 @@ export interface BrineMaster {
    * `brine run -c <conf> --out json -t <timeout> <target> <fun> <args...>` (timeout in seconds,
    * default 15). Throws if the output is not JSON; the exit code is left to the caller.
    */
-  run(target: string, fun: string, args?: string[], opts?: { timeout?: number }): Promise<BrineRunResult>;
+  run(
+    target: string,
+    fun: string,
+    args?: string[],
+    opts?: { timeout?: number; targetFlag?: string },
+  ): Promise<BrineRunResult>;
   /** The master's log file (Salt's file format). */
   readLog(): string;
   /** Length of the log now: pass it to `waitForLog` to only look at what is logged after. */
@@ -171,7 +176,8 @@ export async function startBrineMaster(opts: StartBrineMasterOptions): Promise<B
     },
     async run(target, fun, args = [], runOpts = {}) {
       const timeout = runOpts.timeout ?? 15;
-      const argv = ['run', '-c', layout.confDir, '--out', 'json', '-t', String(timeout), target, fun, ...args];
+      const flag = runOpts.targetFlag ? [runOpts.targetFlag] : [];
+      const argv = ['run', '-c', layout.confDir, '--out', 'json', '-t', String(timeout), ...flag, target, fun, ...args];
       const res = await brine(argv, (timeout + 30) * 1000);
       try {
         return { ...res, returns: parseJsonOutput(res.stdout) };

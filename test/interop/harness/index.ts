@@ -2,7 +2,7 @@ export { saltVersions, readVenv, saltBin, REPO_ROOT, DEFAULT_VENVS, type SaltVen
 export { startSaltMaster, type SaltMaster, type StartMasterOptions, type SaltCallOptions } from './master.js';
 export { startSaltMinion, type SaltMinion, type StartMinionOptions } from './minion.js';
 export { saltKeyCommands, type KeyList, type SaltKeyCommands } from './key.js';
-export { TRANSPORTS, type SaltTransport } from './layout.js';
+export { TRANSPORTS, transportsOf, type SaltTransport } from './layout.js';
 export { groupMembers, isRunning, stopGroup } from './process.js';
 export { freePort } from './ports.js';
 export { waitFor, canConnect, waitForPorts, StopWaiting } from './wait.js';

@@ -6,6 +6,11 @@ import { toYaml, type SaltConfig } from './yaml.js';
 export type SaltTransport = 'zeromq' | 'tcp' | 'ws';
 export const TRANSPORTS: readonly SaltTransport[] = ['zeromq', 'tcp', 'ws'];
 
+/** The transports a Salt release has: the WebSocket transport arrived in 3007 (3006 LTS has zeromq and tcp). */
+export function transportsOf(major: number): readonly SaltTransport[] {
+  return major >= 3007 ? TRANSPORTS : TRANSPORTS.filter((t) => t !== 'ws');
+}
+
 /** Where one daemon keeps everything: one temporary folder, removed on stop. */
 export interface DaemonLayout {
   rootDir: string;

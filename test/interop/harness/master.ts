@@ -31,6 +31,8 @@ export interface SaltCallOptions {
    * which it asks the minion with saltutil.find_job and reads the job cache.
    */
   timeout?: number;
+  /** A target selection flag put before the target (`-G`, `-C`, `-L`, ...); default: a glob. */
+  targetFlag?: string;
 }
 
 export interface SaltMaster extends SaltKeyCommands {
@@ -124,7 +126,8 @@ export async function startSaltMaster(opts: StartMasterOptions): Promise<SaltMas
     config,
     async salt(target, fun, args = [], callOpts = {}) {
       const timeout = callOpts.timeout ?? 15;
-      const argv = ['-c', layout.confDir, '--out', 'json', '-t', String(timeout), target, fun, ...args];
+      const flag = callOpts.targetFlag ? [callOpts.targetFlag] : [];
+      const argv = ['-c', layout.confDir, '--out', 'json', '-t', String(timeout), ...flag, target, fun, ...args];
       const res = await run(saltBin(venv, 'salt'), argv, (timeout + 30) * 1000);
       const failure = (): Error =>
         new Error(`salt ${argv.join(' ')} exited ${res.code}; stdout:\n${res.stdout}\nstderr:\n${res.stderr}`);

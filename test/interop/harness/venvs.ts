@@ -17,7 +17,7 @@ export interface SaltVenv {
   label: string;
 }
 
-export const DEFAULT_VENVS = ['.venv/salt-3008', '.venv/salt-3007'];
+export const DEFAULT_VENVS = ['.venv/salt-3008', '.venv/salt-3007', '.venv/salt-3006'];
 
 /** Reads the installed salt version of a venv, or throws with a hint to run setup-salt.sh. */
 export function readVenv(path: string): SaltVenv {
@@ -40,7 +40,7 @@ export function readVenv(path: string): SaltVenv {
 
 /**
  * The venvs the interop tests run against: env BRINE_SALT_VENVS (comma or space separated venv
- * paths, absolute or relative to the repo root), else .venv/salt-3008 and .venv/salt-3007.
+ * paths, absolute or relative to the repo root), else .venv/salt-3008, .venv/salt-3007 and .venv/salt-3006.
  */
 export function saltVersions(env: NodeJS.ProcessEnv = process.env): SaltVenv[] {
   const raw = env.BRINE_SALT_VENVS?.trim();

@@ -7,8 +7,19 @@ const WORKER = new URL('./worker.js', import.meta.url);
 const live = new Set<ChildProcess>();
 let exitHooked = false;
 
+/**
+ * Bench processes whose role was closed cleanly, kept for the next role with the same fork
+ * options: starting a process and loading the transports costs about 0.6 s of CPU, which over the
+ * ~70 processes of a run was most of `--quick`'s time. A reused process is reset first (role
+ * closed, a full GC), then initialised like a fresh one; a process with a failed call is not reused.
+ */
+const idle: BenchChild[] = [];
+/** Idle processes kept at most (the rest exit); `BRINE_BENCH_FRESH_PROCESSES=1` turns reuse off. */
+export const MAX_IDLE_CHILDREN = process.env.BRINE_BENCH_FRESH_PROCESSES ? 0 : 12;
+
 /** Kills every bench process still running (SIGKILL). Also runs on this process's exit. */
 export function killAllChildren(): void {
+  idle.length = 0;
   for (const child of live) {
     try {
       child.kill('SIGKILL');
@@ -34,6 +45,11 @@ export interface ChildOptions {
   cpus?: string;
   /** ms allowed for `init` (default 120 000). */
   startTimeout?: number;
+  /**
+   * The process may come from, and go back to, the idle pool (see BenchChild.stop). Off by default:
+   * a caller that reports a process's memory (the swarm) wants a fresh one.
+   */
+  reusable?: boolean;
 }
 
 interface Pending {
@@ -48,16 +64,25 @@ function fromErrorData(data: ErrorData, where: string): BrineError {
   return new BrineError(code, `${where}: ${data.message}`);
 }
 
+function poolKey(options: ChildOptions): string | undefined {
+  // Profiles (--cpu-prof) are written per process: those processes stay one role each.
+  if (!options.reusable || options.execArgv?.length) return undefined;
+  return `cpus=${options.cpus ?? ''}`;
+}
+
 /** A forked bench process playing one role (server, load generator, subscribers...). */
 export class BenchChild {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exited = false;
+  /** A call failed or timed out: the process may hold a half-closed role, so it is not reused. */
+  private tainted = false;
   readonly exitedPromise: Promise<void>;
 
   private constructor(
     private readonly child: ChildProcess,
-    readonly name: string,
+    public name: string,
+    private readonly key: string | undefined,
   ) {
     this.exitedPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -83,17 +108,29 @@ export class BenchChild {
     return this.child.pid;
   }
 
-  /** Forks a child, runs `init` with the role and its spec, and returns it with the role's info. */
+  /**
+   * Runs `init` with the role and its spec in an idle process with the same fork options, or in a
+   * newly forked one, and returns it with the role's info.
+   */
   static async start<I>(role: string, spec: unknown, options: ChildOptions): Promise<{ child: BenchChild; info: I }> {
     hookExit();
-    const proc = fork(WORKER, [role], {
-      execArgv: options.execArgv ?? [],
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    live.add(proc);
-    const child = new BenchChild(proc, options.name);
-    if (options.cpus !== undefined && proc.pid !== undefined) pin(proc.pid, options.cpus);
+    const key = poolKey(options);
+    const reused = key === undefined ? -1 : idle.findIndex((c) => c.key === key && !c.exited);
+    let child: BenchChild;
+    if (reused >= 0) {
+      child = idle.splice(reused, 1)[0]!;
+      child.name = options.name;
+    } else {
+      const proc = fork(WORKER, [role], {
+        // --expose-gc: a reused process collects its previous role's garbage before the next one.
+        execArgv: key === undefined ? (options.execArgv ?? []) : ['--expose-gc'],
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      live.add(proc);
+      child = new BenchChild(proc, options.name, key);
+      if (options.cpus !== undefined && proc.pid !== undefined) pin(proc.pid, options.cpus);
+    }
     try {
       const info = await child.call<I>('init', { role, spec }, options.startTimeout ?? 120_000);
       return { child, info };
@@ -111,11 +148,19 @@ export class BenchChild {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        this.tainted = true;
         reject(
           new TimeoutError(ErrorCodes.TIMEOUT, `bench process ${this.name}: '${op}' took longer than ${timeout} ms`),
         );
       }, timeout);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, {
+        resolve: resolve as (v: unknown) => void,
+        reject: (error) => {
+          this.tainted = true;
+          reject(error);
+        },
+        timer,
+      });
       this.child.send({ id, op, args });
     });
   }
@@ -124,9 +169,24 @@ export class BenchChild {
     return this.call<CpuSnapshot>('cpu');
   }
 
-  /** Asks the role to close and the process to exit; kills it if it has not within `grace` ms. */
+  /**
+   * Closes the role. The process then waits, idle, for the next role with the same fork options
+   * (at most MAX_IDLE_CHILDREN wait); otherwise, or when the reset fails, it exits (killed if it
+   * has not within `grace` ms).
+   */
   async stop(grace = 10_000): Promise<void> {
     if (this.exited) return;
+    if (this.key !== undefined && !this.tainted && idle.length < MAX_IDLE_CHILDREN) {
+      try {
+        await this.call('reset', undefined, grace);
+        if (!this.exited && idle.length < MAX_IDLE_CHILDREN) {
+          idle.push(this);
+          return;
+        }
+      } catch {
+        // not reusable: exits below
+      }
+    }
     try {
       await this.call('stop', undefined, grace);
     } catch {

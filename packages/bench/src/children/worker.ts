@@ -1,7 +1,7 @@
 /**
  * Entry of every forked bench process. The first call is `init` with a role name and its spec;
- * then the orchestrator calls the role's operations, `cpu` (a CPU snapshot) and `stop`. The
- * process exits when the orchestrator disconnects or dies.
+ * then the orchestrator calls the role's operations, `cpu` (a CPU snapshot), and `reset` (close the
+ * role; another `init` follows) or `stop`. The process exits when the orchestrator disconnects or dies.
  */
 import { ErrorCodes, toBrineError } from '@brine/contracts';
 import { cpuSnapshot } from '../cpu.js';
@@ -31,6 +31,7 @@ async function shutdown(code = 0): Promise<never> {
 async function handle(message: CallMessage): Promise<unknown> {
   if (message.op === 'init') {
     const { role: name, spec } = message.args as { role: string; spec: unknown };
+    if (role) throw toBrineError(new Error('this process already plays a role'), ErrorCodes.INVALID_ARGUMENT);
     await preloadTransports();
     const factory = await loadRole(name);
     const built = await factory(spec as never);
@@ -38,6 +39,14 @@ async function handle(message: CallMessage): Promise<unknown> {
     return built.info;
   }
   if (message.op === 'cpu') return cpuSnapshot();
+  if (message.op === 'reset') {
+    // The orchestrator keeps this process for another role: close this one, start from a clean heap.
+    const closing = role;
+    role = undefined;
+    await closing?.close();
+    (globalThis as { gc?: () => void }).gc?.();
+    return true;
+  }
   if (message.op === 'stop') {
     setImmediate(() => void shutdown(0));
     return true;

@@ -4,7 +4,7 @@ import { RAW_LIBRARY } from '../raw/index.js';
 import { SALT_SCENARIO_LABELS, type BenchResults, type Mode, type SuiteName, type TransportName } from '../results.js';
 import { cores, micros, rate, times, verdict } from './format.js';
 
-const SUITE_LABELS: Record<SuiteName, string> = {
+export const SUITE_LABELS: Record<SuiteName, string> = {
   node: 'node',
   pooled: 'node + worker pool',
   forge: 'forge',
@@ -18,6 +18,8 @@ export interface Section {
   note?: string;
   headers: string[];
   rows: string[][];
+  /** Columns that name a row, repeated in each part when a narrow terminal splits the table. */
+  keys?: number[];
 }
 
 export function modeLabel(mode: Mode, transport: TransportName): string {
@@ -30,6 +32,7 @@ export function buildSections(r: BenchResults): Section[] {
   if (r.reqrep.length) {
     out.push({
       id: 'reqrep',
+      keys: [0, 1, 2, 3],
       title: 'Request/reply',
       note:
         'Closed loop: each reply sends the next request. "channel" = ReqChannel (AES session, v3) to a ' +
@@ -72,6 +75,7 @@ export function buildSections(r: BenchResults): Section[] {
   if (r.pubsub.length) {
     out.push({
       id: 'pubsub',
+      keys: [0, 1, 2],
       title: 'Publish fan-out',
       note:
         'Messages published as fast as backpressure allows; msg/s counts until every subscriber has every ' +
@@ -112,6 +116,7 @@ export function buildSections(r: BenchResults): Section[] {
   if (r.auth.length) {
     out.push({
       id: 'auth',
+      keys: [0, 1, 4],
       title: 'Auth handshakes',
       note:
         'N minions sign in at once, each again as soon as it is in. Minion keys are RSA-2048 (NaCl: X25519), ' +
@@ -150,6 +155,7 @@ export function buildSections(r: BenchResults): Section[] {
   if (r.families.includes('salt')) {
     out.push({
       id: 'salt',
+      keys: [0],
       title: `Against salt-master${r.salt.version ? ` ${r.salt.version}` : ''}`,
       note: r.salt.skipped
         ? `Skipped: ${r.salt.skipped}.`
@@ -190,6 +196,7 @@ export function buildSections(r: BenchResults): Section[] {
   }
   out.push({
     id: 'targets',
+    keys: [0],
     title: 'Targets',
     headers: ['target', 'result', 'figures'],
     rows: r.targets.map((t) => [t.description, verdict(t.met), t.detail]),
@@ -197,6 +204,7 @@ export function buildSections(r: BenchResults): Section[] {
   if (r.errors.length) {
     out.push({
       id: 'errors',
+      keys: [0, 1],
       title: 'Errors',
       headers: ['family', 'case', 'code', 'message'],
       rows: r.errors.map((e) => [e.family, e.case, e.code, e.message]),
@@ -216,5 +224,14 @@ export function machineLines(r: BenchResults): string[] {
     `${r.quick ? 'Quick run' : 'Full run'} of ${r.families.join(', ')} on ${r.transports.join(', ')}, ` +
       `${r.startedAt} (${Math.round(r.seconds)} s); warm-up ${r.timing.warmupMs} ms, ` +
       `${r.timing.measureMs} ms per req/rep cell, ${r.timing.authMs} ms per auth cell`,
+    ...(r.familySeconds && Object.keys(r.familySeconds).length
+      ? [
+          'Time per family: ' +
+            r.families
+              .filter((f) => r.familySeconds?.[f] !== undefined)
+              .map((f) => `${f} ${r.familySeconds![f]!.toFixed(1)} s`)
+              .join(', '),
+        ]
+      : []),
   ];
 }

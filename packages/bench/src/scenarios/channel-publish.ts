@@ -1,8 +1,9 @@
 /**
  * Brine's publish channel for the pub/sub family. The master side is a real PubServerChannel
  * (shared-key encryption, serial, PKCS#1 signature as Salt's `sign_pub_messages` default). The
- * subscribers decode with a real PubChannel each; they skip the sign-in (1,000 handshakes would
- * swamp the measurement) and get the shared key from the master process instead.
+ * subscribers decode with a real PubChannel each, which verifies every signature against the pinned
+ * master key as a minion does; they skip the sign-in (1,000 handshakes would swamp the measurement)
+ * and get the shared key and the master's public key from the master process instead.
  */
 import { silentLogger, type PublishClient, type TransportFactory } from '@brine/contracts';
 import {
@@ -24,7 +25,7 @@ import type { Publisher } from './types.js';
 export async function channelPublisher(
   factory: TransportFactory,
   masterPem?: PemPair,
-): Promise<Publisher & { sharedKey: string }> {
+): Promise<Publisher & { sharedKey: string; masterPub: string }> {
   const parts = await masterParts({ suite: 'node', bits: 2048, ...(masterPem ? { masterPem } : {}) });
   const server = factory.publishServer();
   const joined = countdown();
@@ -35,6 +36,7 @@ export async function channelPublisher(
   return {
     port: portOf(address),
     sharedKey: parts.core.shared.key,
+    masterPub: (await parts.store.readFile('master.pub'))!,
     waitSubscribers: (count, timeout) => joined.reach(count, timeout, `${factory.name} channel subscribers`),
     publish: async (payload) => {
       await channel.publish({ fun: 'bench.publish', jid: String(++jid), tgt: '*', arg: [], data: payload });
@@ -47,9 +49,14 @@ export async function channelPublisher(
 }
 
 /** A decoder per subscriber: its own PubChannel and Crypticle (publish serials are tracked per minion). */
-export function channelDecoder(sharedKey: string): (index: number, client: PublishClient) => Decoder {
+export async function channelDecoder(
+  sharedKey: string,
+  masterPub: string,
+): Promise<(index: number, client: PublishClient) => Decoder> {
   const suite = createNodeSaltSuite();
   const store = new MemoryKeyStore();
+  // The pinned master key: PubChannel verifies each publish's signature with it (sign_pub_messages).
+  await store.writeFile('minion_master.pub', masterPub);
   return (index, client) => {
     const creds: AuthCredentials = {
       aes: sharedKey,
@@ -59,8 +66,8 @@ export function channelDecoder(sharedKey: string): (index: number, client: Publi
       crypticle: Crypticle.fromKey(suite, sharedKey),
       sessionCrypticle: undefined,
     };
-    // Only `creds` (and `authenticate` on a MAC failure) are used by decode(); keys and store are
-    // used only by presence and signature checks, which these subscribers do not do.
+    // Only `creds` (and `authenticate` on a MAC failure) are used by decode(); `keys` only by
+    // presence messages, which these subscribers do not send. `store` holds the pinned master key.
     const auth: Pick<AsyncAuth, 'creds' | 'authenticate'> = { creds, authenticate: async () => creds };
     const channel = new PubChannel(
       { client, auth: auth as AsyncAuth, keys: undefined as unknown as MinionKeys, suite, store, logger: silentLogger },

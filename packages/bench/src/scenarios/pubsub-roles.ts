@@ -40,12 +40,14 @@ export interface PublishResult {
 export async function startPubServer(spec: PubServerSpec): Promise<{ role: Role; info: object }> {
   let publisher: Publisher;
   let sharedKey: string | undefined;
+  let masterPub: string | undefined;
   if (spec.mode === 'raw') publisher = await rawPublisher(spec.transport);
   else if (spec.mode === 'transport') publisher = await brinePublisher(transportFactory(spec.transport));
   else {
     const channel = await channelPublisher(transportFactory(spec.transport), spec.masterPem);
     publisher = channel;
     sharedKey = channel.sharedKey;
+    masterPub = channel.masterPub;
   }
   let seq = 0;
   const role: Role = {
@@ -66,7 +68,7 @@ export async function startPubServer(spec: PubServerSpec): Promise<{ role: Role;
     },
     close: () => publisher.close(),
   };
-  return { role, info: { port: publisher.port, ...(sharedKey ? { sharedKey } : {}) } };
+  return { role, info: { port: publisher.port, ...(sharedKey && masterPub ? { sharedKey, masterPub } : {}) } };
 }
 
 export interface SubscribersSpec {
@@ -77,6 +79,7 @@ export interface SubscribersSpec {
   /** First subscriber number (ids are unique across processes). */
   offset: number;
   sharedKey?: string;
+  masterPub?: string;
 }
 
 export interface FinishResult {
@@ -112,7 +115,10 @@ export async function startSubscribers(spec: SubscribersSpec): Promise<{ role: R
   if (spec.mode === 'raw') group = await rawSubscribers(spec.transport, spec.port, spec.count, onMessage);
   else {
     const factory = transportFactory(spec.transport);
-    const decoder = spec.mode === 'channel' && spec.sharedKey ? channelDecoder(spec.sharedKey) : undefined;
+    const decoder =
+      spec.mode === 'channel' && spec.sharedKey && spec.masterPub
+        ? await channelDecoder(spec.sharedKey, spec.masterPub)
+        : undefined;
     group = await brineSubscribers(factory, spec.port, spec.count, onMessage, decoder, `sub-${spec.offset}`);
   }
 

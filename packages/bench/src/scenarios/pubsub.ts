@@ -23,7 +23,7 @@ interface Setup {
 async function setUp(ctx: RunContext, transport: TransportName, mode: Mode, subscribers: number): Promise<Setup> {
   const label = `pubsub ${transport}/${mode} ×${subscribers}`;
   const masterPem = mode === 'channel' ? (await ctx.keyPairs('salt', 0)).master : undefined;
-  const { child: server, info } = await BenchChild.start<{ port: number; sharedKey?: string }>(
+  const { child: server, info } = await BenchChild.start<{ port: number; sharedKey?: string; masterPub?: string }>(
     'pub-server',
     { transport, mode, masterPem },
     ctx.child(`${label} publisher`, 'server'),
@@ -32,7 +32,15 @@ async function setUp(ctx: RunContext, transport: TransportName, mode: Mode, subs
   try {
     let offset = 0;
     const starts = splitSubscribers(subscribers).map((count) => {
-      const spec = { transport, mode, port: info.port, count, offset, sharedKey: info.sharedKey };
+      const spec = {
+        transport,
+        mode,
+        port: info.port,
+        count,
+        offset,
+        sharedKey: info.sharedKey,
+        masterPub: info.masterPub,
+      };
       offset += count;
       return BenchChild.start('subscribers', spec, ctx.child(`${label} subscribers`, 'client'));
     });
@@ -66,42 +74,38 @@ async function round(setup: Setup, messages: number, size: number, idleMs: numbe
 
 async function measureCell(
   ctx: RunContext,
+  setup: Setup,
   transport: TransportName,
   mode: Mode,
   subscribers: number,
 ): Promise<PubSubCell> {
   const { size, idleMs } = ctx.profile.pubsub;
   const messages = ctx.profile.pubsub.messages(subscribers);
-  const setup = await setUp(ctx, transport, mode, subscribers);
-  try {
-    await round(setup, Math.max(5, Math.ceil(messages / 10)), size, idleMs);
-    const r = await round(setup, messages, size, idleMs);
-    const histogram = new LogHistogram();
-    for (const f of r.finished) histogram.merge(f.histogram);
-    const delivered = r.finished.reduce((n, f) => n + f.delivered, 0);
-    const expected = r.finished.reduce((n, f) => n + f.expected, 0);
-    const lastWall = Math.max(r.published.lastWall, ...r.finished.map((f) => f.lastWall));
-    const seconds = Math.max(1e-6, (lastWall - r.published.firstWall) / 1000);
-    return {
-      transport,
-      mode,
-      subscribers,
-      subscriberProcesses: setup.subs.length,
-      size,
-      messages,
-      seconds,
-      messagesPerSecond: messages / seconds,
-      deliveriesPerSecond: delivered / seconds,
-      latencyUs: histogram.summary(),
-      delivered,
-      expected,
-      complete: delivered >= expected && r.finished.every((f) => f.complete),
-      publisherCpu: r.serverCpu,
-      subscriberCpu: r.finished.reduce((n, f) => n + f.cpu.cores, 0),
-    };
-  } finally {
-    await stopAll([setup.server, ...setup.subs]);
-  }
+  await round(setup, ctx.profile.pubsub.warmupMessages(subscribers), size, idleMs);
+  const r = await round(setup, messages, size, idleMs);
+  const histogram = new LogHistogram();
+  for (const f of r.finished) histogram.merge(f.histogram);
+  const delivered = r.finished.reduce((n, f) => n + f.delivered, 0);
+  const expected = r.finished.reduce((n, f) => n + f.expected, 0);
+  const lastWall = Math.max(r.published.lastWall, ...r.finished.map((f) => f.lastWall));
+  const seconds = Math.max(1e-6, (lastWall - r.published.firstWall) / 1000);
+  return {
+    transport,
+    mode,
+    subscribers,
+    subscriberProcesses: setup.subs.length,
+    size,
+    messages,
+    seconds,
+    messagesPerSecond: messages / seconds,
+    deliveriesPerSecond: delivered / seconds,
+    latencyUs: histogram.summary(),
+    delivered,
+    expected,
+    complete: delivered >= expected && r.finished.every((f) => f.complete),
+    publisherCpu: r.serverCpu,
+    subscriberCpu: r.finished.reduce((n, f) => n + f.cpu.cores, 0),
+  };
 }
 
 export async function runPubSub(ctx: RunContext): Promise<PubSubCell[]> {
@@ -110,14 +114,39 @@ export async function runPubSub(ctx: RunContext): Promise<PubSubCell[]> {
   const cells: PubSubCell[] = [];
   for (const transport of ctx.transports) {
     for (const n of subscribers) {
-      for (const mode of PUBSUB_MODES) {
-        ctx.progress.start(`pubsub ${transport} ${mode} → ${n} subscriber${n === 1 ? '' : 's'}`);
-        try {
-          cells.push(await measureCell(ctx, transport, mode, n));
-        } catch (error) {
-          ctx.error('pubsub', `${transport}/${mode} x${n}`, error);
+      // The three modes' processes and connections are set up at once (nothing is measured while
+      // they start; idle subscribers cost next to nothing), then measured one after the other, each
+      // stopped as soon as it is measured.
+      ctx.progress.start(`pubsub ${transport}: connecting ${PUBSUB_MODES.length} × ${n} subscribers`);
+      const setups = await Promise.all(
+        PUBSUB_MODES.map((mode) =>
+          setUp(ctx, transport, mode, n).then(
+            (setup) => setup,
+            (error: unknown) => {
+              ctx.error('pubsub', `${transport}/${mode} x${n}`, error);
+              return undefined;
+            },
+          ),
+        ),
+      );
+      try {
+        for (const [i, mode] of PUBSUB_MODES.entries()) {
+          ctx.progress.start(`pubsub ${transport} ${mode} → ${n} subscriber${n === 1 ? '' : 's'}`);
+          const setup = setups[i];
+          if (setup) {
+            try {
+              cells.push(await measureCell(ctx, setup, transport, mode, n));
+            } catch (error) {
+              ctx.error('pubsub', `${transport}/${mode} x${n}`, error);
+            } finally {
+              await stopAll([setup.server, ...setup.subs]);
+              setups[i] = undefined;
+            }
+          }
+          ctx.progress.step();
         }
-        ctx.progress.step();
+      } finally {
+        await stopAll(setups.flatMap((s) => (s ? [s.server, ...s.subs] : [])));
       }
     }
   }
@@ -126,11 +155,12 @@ export async function runPubSub(ctx: RunContext): Promise<PubSubCell[]> {
 
 export function withPubSubRatios(cells: PubSubCell[]): PubSubCell[] {
   return cells.map((cell) => {
-    if (cell.mode === 'raw') return cell;
+    // An incomplete run has no meaningful rate to compare (it counts until the idle timeout).
+    if (cell.mode === 'raw' || !cell.complete) return cell;
     const raw = cells.find(
       (c) => c.mode === 'raw' && c.transport === cell.transport && c.subscribers === cell.subscribers,
     );
-    if (!raw || raw.messagesPerSecond <= 0 || raw.latencyUs.p99 <= 0) return cell;
+    if (!raw || !raw.complete || raw.messagesPerSecond <= 0 || raw.latencyUs.p99 <= 0) return cell;
     return {
       ...cell,
       vsRaw: {

@@ -70,23 +70,19 @@ export async function runReqRep(ctx: RunContext): Promise<ReqRepCell[]> {
   const perTransport = REQREP_MODES.length * sizes.length * inflight.length;
   ctx.progress.plan(ctx.transports.length * perTransport);
   const cells: ReqRepCell[] = [];
-  // Every server and load generator starts up front (in parallel); idle ones cost nothing.
-  ctx.progress.start(`reqrep: starting ${ctx.transports.length * REQREP_MODES.length * 2} processes`);
-  const all = await Promise.all(
-    ctx.transports.flatMap((transport) =>
-      REQREP_MODES.map((mode) =>
-        startPair(ctx, transport, mode).then(
-          (pair) => ({ transport, pair }),
-          (error: unknown) => {
-            ctx.error('reqrep', `${transport}/${mode}`, error);
-            return undefined;
-          },
-        ),
-      ),
-    ),
-  );
   for (const transport of ctx.transports) {
-    const pairs = all.filter((p) => p?.transport === transport).map((p) => p!.pair);
+    // A transport's servers and load generators start at once (nothing is measured meanwhile;
+    // idle ones cost nothing); the next transport reuses the processes (see BenchChild.stop).
+    ctx.progress.start(`reqrep ${transport}: starting ${REQREP_MODES.length * 2} processes`);
+    const started = await Promise.all(
+      REQREP_MODES.map((mode) =>
+        startPair(ctx, transport, mode).catch((error: unknown) => {
+          ctx.error('reqrep', `${transport}/${mode}`, error);
+          return undefined;
+        }),
+      ),
+    );
+    const pairs = started.filter((p): p is Pair => p !== undefined);
     try {
       // Modes are interleaved cell by cell, so a noisy neighbour hits raw and Brine alike.
       for (const size of sizes) {

@@ -130,7 +130,7 @@ async function requestSide(ctx: RunContext, t: Target, transport: TransportName)
   );
   try {
     const args = { size: 64, inflight: requestInflight };
-    await child.call('warm', { ...args, ms: Math.min(500, requestMs) }, 600_000);
+    await child.call('warm', { ...args, ms: Math.min(500, requestMs / 2) }, 600_000);
     const { value: r, cores } = await t.cpu(() =>
       child.call<CellResult>('measure', { ...args, ms: requestMs }, requestMs + 600_000),
     );

@@ -89,15 +89,27 @@ Exit code: 0 when every targeted minion returned success, 1 otherwise, 2 for usa
 Options:
   -L, --list                  the target is a comma-separated list of ids
   -E, --pcre                  the target is a regular expression
+  -G, --grain                 the target is a grain glob ('os:Debian', 'roles:web*')
+  -P, --grain-pcre            the target is a grain regular expression ('os:(Debian|Ubuntu)')
+  -C, --compound              the target is a compound expression ('web* and G@os:Debian or L@db1')
+  -N, --nodegroup             the target is a nodegroup of the master's config
+  -S, --ipcidr                the target is an address or network ('10.0.0.0/8')
+  -I, --pillar                the target is a pillar glob
+      --delimiter <char>      delimiter of grain and pillar targets (default ':')
+  -b, --batch-size <n|n%>     run on n minions (or n% of them) at a time
+      --async                 publish and print the job id, do not wait for returns
   -t, --timeout <seconds>     how long to wait for returns (default: the master's timeout, 5)
-      --out <format>          nested (default), json, yaml or txt
+      --out <format>          nested (default), json, yaml, txt or raw
+      --static                print all returns at once (json/yaml/raw: one document, not one per minion)
   -l, --log-level <level>     log level (default warning)
 ${CONFIG_HELP}
 
 Examples:
   brine run '*' test.ping
   brine run -L 'alpha,beta' test.echo 'hello world' --out json
-  brine run 'web*' test.arg 1 two key=value`,
+  brine run 'web*' test.arg 1 two key=value
+  brine run -G 'os:Debian' grains.item os osrelease
+  brine run -C 'web* and G@roles:web' test.ping --out json --static`,
 
   demo: `Usage: brine demo [options]
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { formatAddress } from '@brine/contracts';
 import { createMaster, type Master } from '@brine/core';
-import { FsKeyStore, MasterIpc, startMaintenance } from '@brine/core/node';
+import { FsKeyStore, MasterIpc, readOpenFileLimit, startMaintenance } from '@brine/core/node';
 import { CONFIG_OPTIONS, parseCommandArgs, usageError } from '../args.js';
 import { loadContext } from '../context.js';
 import { logBusEvents } from '../event-log.js';
@@ -64,6 +64,7 @@ export async function masterCommand(argv: string[], io: Io): Promise<number> {
       suite: built.suite,
       keyStore: new FsKeyStore(config.pki_dir),
       logger,
+      openFileLimit: readOpenFileLimit,
     });
     const started = master;
     let serving = false;

@@ -1,6 +1,6 @@
 import { AuthError, ErrorCodes, isBrineError, toBrineError, type BrineError } from '@brine/contracts';
 import { createMinion, type AuthTransition } from '@brine/core';
-import { FsJidCache, FsKeyStore } from '@brine/core/node';
+import { FsJidCache, FsKeyStore, nodeGrains, registerCmdModule } from '@brine/core/node';
 import { join } from 'node:path';
 import { CONFIG_OPTIONS, parseCommandArgs, usageError } from '../args.js';
 import { loadContext } from '../context.js';
@@ -66,7 +66,12 @@ export async function minionCommand(argv: string[], io: Io): Promise<number> {
       keyStore: new FsKeyStore(config.pki_dir),
       logger,
       jidCache: await FsJidCache.open(join(config.cachedir, 'minion_jids'), config.minion_jid_cache),
+      grains: nodeGrains(config),
     });
+    if (config.enable_cmd_module) {
+      registerCmdModule(minion.functions);
+      logger.warning('enable_cmd_module is on: cmd.run and friends give the master a shell on this host');
+    }
     minion.events.on('auth', (t: AuthTransition) => {
       logger.debug(`Auth state ${t.from} -> ${t.to}${t.retryIn !== undefined ? ` (retry in ${t.retryIn} s)` : ''}`);
       if (t.to === 'rejected' && !config.rejected_retry)

@@ -1,4 +1,5 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ErrorCodes, ConfigError } from '@brine/contracts';
 import { fnmatch, resolveMasterConfig, resolveMinionConfig, type MasterConfig, type MinionConfig } from '@brine/core';
@@ -22,7 +23,8 @@ export interface ConfigSource {
   overrides?: Record<string, unknown>;
 }
 
-type Options = Record<string, unknown>;
+/** Config options by Salt name, as read (values not yet checked against Brine's types). */
+export type Options = Record<string, unknown>;
 
 export interface LoadedConfig<C> {
   /** Salt's defaults, then the files, then the flags; options Brine does not know are kept. */
@@ -86,13 +88,8 @@ export async function loadConfig(
 function resolveMinion(options: Options, path: string): MinionConfig & Options {
   const id = options.id;
   if (id === undefined || id === null || id === '') {
-    throw new ConfigError(
-      ErrorCodes.CONFIG,
-      `The minion id is not set: put 'id: <name>' in ${path} or pass --id <name>`,
-      {
-        details: { option: 'id' },
-      },
-    );
+    // Salt's get_id: the cached minion_id file next to the config, else the host's name.
+    options.id = defaultMinionId(path);
   }
   if (typeof id === 'number') options.id = String(id); // `id: 1234` in YAML is still an id
   return resolveMinionConfig(options) as MinionConfig & Options;
@@ -188,4 +185,34 @@ async function includedFiles(configDir: string, pattern: string): Promise<string
 
 function defined(o: Options): Options {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Salt's `salt.config.get_id` without an `id:`: the `minion_id` file in the config directory (Salt
+ * caches the generated id there, `minion_id_caching`), else `generate_minion_id()`: the host's
+ * fully qualified name, or its short name, never `localhost`.
+ */
+function defaultMinionId(path: string): string {
+  const cached = readMinionIdFile(join(dirname(path), 'minion_id'));
+  if (cached) return cached;
+  const name = hostname().trim();
+  if (name === '' || name === 'localhost' || name.startsWith('localhost.')) {
+    throw new ConfigError(
+      ErrorCodes.CONFIG,
+      `The minion id is not set and the host name is '${name}': put 'id: <name>' in ${path} or pass --id <name>`,
+      {
+        details: { option: 'id' },
+      },
+    );
+  }
+  return name;
+}
+
+function readMinionIdFile(file: string): string | undefined {
+  try {
+    const text = readFileSync(file, 'utf8').split('\n')[0]?.trim();
+    return text ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }

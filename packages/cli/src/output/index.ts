@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
 import { formatNested } from './nested.js';
-import { pyStr } from './python-repr.js';
+import { pyRepr, pyStr } from './python-repr.js';
 
-export const OUTPUTTERS = ['nested', 'json', 'yaml', 'txt'] as const;
+export const OUTPUTTERS = ['nested', 'json', 'yaml', 'txt', 'raw'] as const;
 export type Outputter = (typeof OUTPUTTERS)[number];
 
 /** Formats `{minion id: return}` with one of Salt's outputters (`--out`). No trailing newline. */
@@ -16,6 +16,8 @@ export function formatOutput(out: Outputter, data: Record<string, unknown>): str
       return formatTxt(data);
     case 'nested':
       return formatNested(data);
+    case 'raw':
+      return pyRepr(data); // Salt's raw outputter: the Python repr of the data
   }
 }
 

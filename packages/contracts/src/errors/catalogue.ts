@@ -72,6 +72,10 @@ export const ERROR_CATALOGUE = {
     class: 'TransportError',
     when: 'a listener is at `maxConnections` / `maxUnauthenticatedConnections`: the new connection is closed at once (counted, logged rate-limited)',
   },
+  ERR_TOO_MANY_REFUSALS: {
+    class: 'TransportError',
+    when: 'a connection that has not authenticated had more requests refused than `maxUnauthenticatedRefusals` (default 8): it is closed after the reply (tcp, ws)',
+  },
   ERR_SLOW_READER: {
     class: 'TransportError',
     when: 'a peer stayed over `maxOutboundBuffer` (it does not read its replies) for `drainTimeout` and was dropped; on zeromq, a reply to a peer whose queue is full was dropped',
@@ -162,11 +166,9 @@ export const ERROR_CATALOGUE = {
   ERR_REMOTE: { class: 'BrineError', when: 'the other side reported an error (control socket replies)' },
 } as const satisfies Record<ErrorCode, ErrorCatalogueEntry>;
 
-type Catalogue = typeof ERROR_CATALOGUE;
-
 /** The codes raised as class `C`. */
 export type CodesOf<C extends ErrorClassName> = {
-  [K in ErrorCode]: Catalogue[K]['class'] extends C ? K : never;
+  [K in ErrorCode]: (typeof ERROR_CATALOGUE)[K]['class'] extends C ? K : never;
 }[ErrorCode];
 
 /** The class name a code is raised as. */

@@ -10,6 +10,7 @@ const BOUND_REFUSALS: ReadonlySet<string> = new Set([
   ErrorCodes.SLOW_READER,
   ErrorCodes.TOO_MANY_CONNECTIONS,
   ErrorCodes.IDLE_TIMEOUT,
+  ErrorCodes.TOO_MANY_REFUSALS,
 ]);
 
 /**

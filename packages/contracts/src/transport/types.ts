@@ -216,6 +216,13 @@ export interface RequestContext {
    * limits leaves it out (callers use `context.authenticate?.()`).
    */
   authenticate?(): void;
+  /**
+   * Closes this connection once the reply to the current request is written; nothing more is
+   * read from it. For a peer that has earned it (refused again and again before authenticating).
+   * `error` is the reason the transport reports and counts. Optional: a transport that cannot
+   * close one peer (ZeroMQ's ROUTER) leaves it out.
+   */
+  drop?(error: BrineError): void;
 }
 
 /** What a request server holds and has refused, for metrics and tests (`RequestServer.stats`). */

@@ -1,6 +1,7 @@
 import { ErrorCodes, AbortError } from '../errors/index.js';
 
-type Listener<A extends unknown[]> = (...args: A) => void;
+/** A listener for an event whose arguments are `A`. */
+export type Listener<A extends unknown[]> = (...args: A) => void;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyListener = (...args: any[]) => void;
 

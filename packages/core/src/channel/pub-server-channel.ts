@@ -55,6 +55,18 @@ export class PubServerChannel {
   private readonly tokens: TokenVerifier;
   private readonly logger: Logger;
 
+  /** Subscribers connected to the publish server now (the transport's count). */
+  get subscriberCount(): number {
+    return this.transport.subscriberCount;
+  }
+
+  /** Resolves once at least `n` subscribers are connected (the transport's `connection` events). */
+  async waitForSubscribers(n: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    while (this.transport.subscriberCount < n) {
+      await this.transport.events.once('connection', options.signal ? { signal: options.signal } : {});
+    }
+  }
+
   constructor(deps: PubServerChannelDeps, options: PubServerChannelOptions = {}) {
     ({ transport: this.transport, suite: this.suite, masterKeys: this.masterKeys } = deps);
     ({ shared: this.shared, tokens: this.tokens, logger: this.logger } = deps);

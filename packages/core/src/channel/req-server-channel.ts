@@ -8,6 +8,7 @@ import {
   AuthError,
   ErrorCodes,
   ProtocolError,
+  TransportError,
   toBrineError,
   type BrineError,
   type Logger,
@@ -21,6 +22,7 @@ import { readEnvelope, readLoad, type Envelope } from '../protocol/envelope.js';
 import { bytesField, isDict, type Dict } from '../protocol/values.js';
 import { PrivateReply, type CommandHandler } from './commands.js';
 import { RateLimitedLog } from '../limits/rate-limited-log.js';
+import { FairScheduler } from '../limits/fair-scheduler.js';
 import type { ReplayGuard } from './replay-guard.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -31,6 +33,29 @@ export interface ReqServerChannelOptions {
   requestServerTtl?: number;
   /** WARNING lines per minute per refusal kind (error code); Brine `log_rate_limit`, default 10. */
   logRateLimit?: number;
+  /**
+   * Refusals a connection that has not authenticated may earn before the transport is asked to
+   * close it (`context.drop`, tcp and ws): a peer that only sends junk costs a few replies, not
+   * thousands. Brine `max_unauthenticated_refusals`, default 8; 0 = never.
+   */
+  maxUnauthenticatedRefusals?: number;
+  /**
+   * Fair service: ms of synchronous request handling per event-loop turn before requests wait and
+   * are served one per connection in turn (Brine `request_fair_slice`, default 4; 0 = off).
+   */
+  fairSliceMs?: number;
+  /** The scheduler itself (tests inject one with a fake clock); overrides `fairSliceMs`. */
+  scheduler?: FairScheduler;
+}
+
+/** An encrypted request that decrypted and passed the checks that need no await. */
+interface Verified {
+  envelope: Envelope;
+  load: Dict;
+  crypticle: Crypticle;
+  nonce: string | undefined;
+  id: string;
+  call: Call;
 }
 
 export interface ReqServerChannelDeps {
@@ -88,9 +113,22 @@ export class ReqServerChannel {
     this.minimumVersion = options.minimumAuthVersion ?? 3;
     this.ttl = options.requestServerTtl ?? 0;
     this.limitedLog = new RateLimitedLog(deps.logger, options.logRateLimit ?? 10);
+    this.scheduler = options.scheduler ?? new FairScheduler({ sliceMs: options.fairSliceMs ?? 4 });
+    this.maxUnauthenticatedRefusals = options.maxUnauthenticatedRefusals ?? 8;
   }
 
+  private readonly maxUnauthenticatedRefusals: number;
+
   private readonly limitedLog: RateLimitedLog;
+  /**
+   * Decrypting and running a command are charged per connection (a minion's request connection,
+   * a zeromq routing id): one peer's heavy requests back to back cannot hold the others back for
+   * more than about one of its items.
+   */
+  private readonly scheduler: FairScheduler;
+  /** Connections (by their abort signal, one per connection) that proved themselves, and refusals of the others. */
+  private readonly proven = new WeakSet<AbortSignal>();
+  private readonly strikes = new WeakMap<AbortSignal, number>();
   private handshakes = 0;
 
   /** `_auth` requests being handled now. */
@@ -103,7 +141,7 @@ export class ReqServerChannel {
     const started = performance.now();
     const call: Call = { context, cmd: 'other', result: 'ok' };
     try {
-      return await this.handleMessage(message, call);
+      return await this.scheduler.run(context.peer.id, () => this.handleMessage(message, call));
     } catch (error) {
       const typed = toBrineError(error, ErrorCodes.HANDLER, 'request handling failed');
       this.deps.logger.error(`Some exception handling a payload from minion: ${typed.message}`, typed);
@@ -129,12 +167,34 @@ export class ReqServerChannel {
     // One line per refusal, rate-limited per code: a flooding peer costs a bounded amount of log.
     this.limitedLog.warning(error.code, error.message, error);
     this.deps.onError?.(error, call.context);
+    this.strike(call.context);
     call.result = 'refused';
     call.code = error.code;
     return reply;
   }
 
-  private async handleMessage(message: unknown, call: Call): Promise<unknown> {
+  private authenticated(context: RequestContext): void {
+    this.proven.add(context.signal);
+    context.authenticate?.();
+  }
+
+  /** One more refusal for a connection that has not authenticated; at the bound it is dropped. */
+  private strike(context: RequestContext): void {
+    const limit = this.maxUnauthenticatedRefusals;
+    if (limit <= 0 || !context.drop || this.proven.has(context.signal)) return;
+    const n = (this.strikes.get(context.signal) ?? 0) + 1;
+    this.strikes.set(context.signal, n);
+    if (n < limit) return;
+    context.drop(
+      new TransportError(
+        ErrorCodes.TOO_MANY_REFUSALS,
+        `${context.peer.id}: ${n} requests refused before authenticating (max_unauthenticated_refusals ${limit}); closing the connection`,
+        { details: { refusals: n, maxUnauthenticatedRefusals: limit } },
+      ),
+    );
+  }
+
+  private handleMessage(message: unknown, call: Call): unknown {
     const { context } = call;
     let envelope: Envelope;
     try {
@@ -174,17 +234,38 @@ export class ReqServerChannel {
       return this.refuse(typed, call, reply);
     }
 
-    const nonce = version > 1 ? load.nonce : undefined;
+    const rawNonce = version > 1 ? load.nonce : undefined;
     if (version > 1) delete load.nonce;
-    let minionId: string;
+    const nonce = typeof rawNonce === 'string' ? rawNonce : undefined;
+    let claim: { id: string; tok: Uint8Array | undefined };
     try {
-      minionId = await this.authenticateLoad(envelope, load, typeof nonce === 'string' ? nonce : undefined);
+      claim = this.checkLoad(envelope, load);
+    } catch (error) {
+      return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION), call);
+    }
+    const request: Verified = { envelope, load, crypticle, nonce, id: claim.id, call };
+    // The common case, a token already verified: the command runs in this same turn of the
+    // scheduler (one fair-service charge per request, no extra await).
+    if (claim.tok === undefined || this.deps.tokens.verifiedNow(claim.id, claim.tok)) return this.dispatch(request);
+    return this.deps.tokens.verify(claim.id, claim.tok).then(
+      () => this.scheduler.run(context.peer.id, () => this.dispatch(request)),
+      (error: unknown) => this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION), call),
+    );
+  }
+
+  /** Replay check, then the allow-listed command, then the encrypted reply. */
+  private dispatch(request: Verified): unknown {
+    const { envelope, load, crypticle, nonce, id: minionId, call } = request;
+    const { context } = call;
+    try {
+      if (nonce !== undefined)
+        this.deps.replay.check(minionId, nonce, typeof load.ts === 'number' ? load.ts : undefined);
     } catch (error) {
       return this.refuse(toBrineError(error, ErrorCodes.AUTHENTICATION), call);
     }
     // The request decrypted and its token verified: the connection has proven itself, so the
     // transport lifts its pre-authentication bounds (authMaxMessageSize, unauthenticatedTimeout).
-    context.authenticate?.();
+    this.authenticated(context);
 
     const cmd = load.cmd;
     const handler = typeof cmd === 'string' ? this.deps.commands.get(cmd) : undefined;
@@ -196,13 +277,13 @@ export class ReqServerChannel {
         ),
         call,
       );
-      return crypticle.dumps({}, typeof nonce === 'string' ? nonce : undefined);
+      return crypticle.dumps({}, nonce);
     }
     call.cmd = cmd as string;
-    const ret = await handler(load, { ...context, minionId, version });
-    const replyNonce = typeof nonce === 'string' ? nonce : undefined;
-    if (ret instanceof PrivateReply) return this.privateReply(ret, minionId, replyNonce, envelope);
-    return crypticle.dumps(ret, replyNonce);
+    const finish = (ret: unknown): unknown =>
+      ret instanceof PrivateReply ? this.privateReply(ret, minionId, nonce, envelope) : crypticle.dumps(ret, nonce);
+    const ret = handler(load, { ...context, minionId, version: envelope.version });
+    return isPromiseLike(ret) ? Promise.resolve(ret).then(finish) : finish(ret);
   }
 
   private async handleClear(envelope: Envelope, call: Call): Promise<unknown> {
@@ -231,7 +312,7 @@ export class ReqServerChannel {
       call.result = 'refused';
       call.code = result.error.code;
     }
-    if (result.outcome === 'accept') context.authenticate?.();
+    if (result.outcome === 'accept') this.authenticated(context);
     return result.reply;
   }
 
@@ -250,8 +331,8 @@ export class ReqServerChannel {
     return crypticle;
   }
 
-  /** The v3 checks (ttl, id match, valid id, required tok) or the v2 optional tok check. Returns the bound id. */
-  private async authenticateLoad(envelope: Envelope, load: Dict, nonce: string | undefined): Promise<string> {
+  /** The v3 checks (ttl, id match, valid id, required tok) or the v2 ones (valid id, optional tok). */
+  private checkLoad(envelope: Envelope, load: Dict): { id: string; tok: Uint8Array | undefined } {
     const id = load.id;
     const tok = bytesField(load.tok);
     delete load.tok;
@@ -274,13 +355,10 @@ export class ReqServerChannel {
       }
       if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'Request contains invalid minion id');
       if (!tok) throw new AuthError(ErrorCodes.TOKEN_INVALID, `Request from ${id} has no token`);
-      await this.deps.tokens.verify(id, tok);
-    } else {
-      if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'Request contains invalid minion id');
-      if (tok) await this.deps.tokens.verify(id, tok);
+      return { id, tok };
     }
-    if (nonce !== undefined) this.deps.replay.check(id, nonce, typeof load.ts === 'number' ? load.ts : undefined);
-    return id;
+    if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'Request contains invalid minion id');
+    return { id, tok };
   }
 
   /** Salt's `_encrypt_private`. */
@@ -295,8 +373,8 @@ export class ReqServerChannel {
     if (pem === undefined) return this.deps.shared.crypticle.dumps({});
     const key = suite.generateSessionKey();
     const pcrypt = Crypticle.fromKey(suite, key);
-    const encAlgo = envelope.enc_algo ?? suite.encAlgos[0];
-    const sigAlgo = envelope.sig_algo ?? suite.sigAlgos[0];
+    const encAlgo = envelope.enc_algo || suite.encAlgos[0];
+    const sigAlgo = envelope.sig_algo || suite.sigAlgos[0];
     const sealed = await suite.seal(suite.importPublicKey(pem), new TextEncoder().encode(key), { algo: encAlgo });
     const value = ret.value === false ? {} : ret.value;
     const out: Dict = { key: sealed };
@@ -312,4 +390,8 @@ export class ReqServerChannel {
     }
     return out;
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

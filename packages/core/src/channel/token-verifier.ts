@@ -44,6 +44,15 @@ export class TokenVerifier {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * Whether `tok` was verified for `id` within `recheckMs` (no store read, no await): the
+   * request channel's fast path. False means "call `verify`", not "invalid".
+   */
+  verifiedNow(id: string, tok: Uint8Array): boolean {
+    const fresh = this.verified.get(id);
+    return fresh !== undefined && this.now() - fresh.checkedAt < this.recheckMs && timingSafeEqual(fresh.tok, tok);
+  }
+
   /** Throws AuthError ERR_TOKEN_INVALID (or ERR_INVALID_MINION_ID) unless `tok` proves `id`. */
   async verify(id: string, tok: Uint8Array): Promise<void> {
     if (!isValidMinionId(id)) throw new AuthError(ErrorCodes.INVALID_MINION_ID, 'invalid minion id in request');

@@ -8,10 +8,10 @@ import {
 
 /**
  * Refuses a server config whose `inbound_budget` is below a message size it allows: tcp and ws
- * claim a message's declared length against the budget before reading it, so a request between
- * the two sizes could never be received (and on zeromq it is refused whenever it has to wait its
- * turn). `max_message_size` applies once a connection has authenticated, `auth_max_message_size`
- * (if not 0) before; the larger the peer can actually send is `min(auth, max)` before, `max` after,
+ * claim a message's declared length against the budget before reading it, and zeromq every request
+ * not yet answered, so a request between the two sizes could never be received.
+ * `max_message_size` applies once a connection has authenticated, `auth_max_message_size` (if not
+ * 0) before; the larger the peer can actually send is `min(auth, max)` before, `max` after,
  * so `inbound_budget >= max_message_size` covers both. Throws ConfigError `ERR_CONFIG` naming the
  * options (docs/limits.md).
  */
@@ -26,7 +26,7 @@ export function checkInboundBudget(options: TransportOptions): void {
   throw new ConfigError(
     ErrorCodes.CONFIG,
     `inbound_budget (${budget} bytes) is below ${over}: a request larger than inbound_budget could never be ` +
-      `received (tcp, ws; zeromq refuses it whenever it has to wait). Raise inbound_budget to at least ` +
+      `received. Raise inbound_budget to at least ` +
       `max_message_size (${max}) or lower max_message_size.`,
     {
       details: { option: 'inbound_budget', inbound_budget: budget, max_message_size: max, auth_max_message_size: auth },

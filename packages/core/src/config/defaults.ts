@@ -55,9 +55,14 @@ export const MASTER_DEFAULTS: MasterConfig = {
   max_jobs: 10_000,
   keep_jobs: 24,
   log_rate_limit: 10,
-  minion_event_max_events: 1000,
+  max_unauthenticated_refusals: 8,
+  minion_event_max_events: 100,
   minion_event_max_keys: 10_000,
+  request_fair_slice: 4,
+  max_open_files: 100_000,
+  fd_reserve: 128,
   auth_events: true,
+  nodegroups: {},
   publish_drain_timeout: 5,
 };
 
@@ -88,4 +93,10 @@ export const MINION_DEFAULTS: MinionConfig = {
   return_retry_tries: 3,
   minion_jid_cache: 10_000,
   auth_protocol_version: 3,
+  grains: {},
+  grains_deep_merge: false,
+  enable_legacy_startup_events: true,
+  nodegroups: {},
+  enable_fqdns_grains: true,
+  enable_cmd_module: false,
 };

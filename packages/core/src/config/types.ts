@@ -49,6 +49,8 @@ export interface CommonConfig {
 }
 
 export interface MasterConfig extends CommonConfig {
+  /** Salt `nodegroups`: name -> compound target or list of ids (`-N`, `N@`). */
+  nodegroups: Record<string, unknown>;
   /** The master id (dropfile content, events). */
   id: string;
   /** Address to bind (Salt `interface`). */
@@ -102,10 +104,18 @@ export interface MasterConfig extends CommonConfig {
   keep_jobs: number;
   /** Brine: refused requests log at most this many WARNING lines per minute per kind; the rest are counted (default 10; 0 = no limit). */
   log_rate_limit: number;
-  /** Brine: most events in one `_minion_event` request; a bigger one is refused whole (default 1000; 0 = no limit). */
+  /** Brine: refused requests an unauthenticated tcp/ws connection may have before it is closed (default 8; 0 = never). */
+  max_unauthenticated_refusals: number;
+  /** Brine: most events in one `_minion_event` request; a bigger one is refused whole (default 100; 0 = no limit). */
   minion_event_max_events: number;
-  /** Brine: most top-level keys in one event's data; a request with a bigger one is refused whole (default 10000; 0 = no limit). */
+  /** Brine: most top-level event data keys in one `_minion_event` request, all events together; a request with more is refused whole (default 10000; 0 = no limit). */
   minion_event_max_keys: number;
+  /** Brine: ms of request handling per event-loop turn before the master serves connections in turn, round-robin (default 4; 0 = off). */
+  request_fair_slice: number;
+  /** Salt `max_open_files` (default 100000): the descriptors the master plans with, lowered to the process's soft RLIMIT_NOFILE when known. */
+  max_open_files: number;
+  /** Brine: descriptors kept out of the connection caps for the control socket, the key store and logs (default 128). */
+  fd_reserve: number;
   /** Salt `auth_events`: fire salt/auth events. */
   auth_events: boolean;
   /** Seconds a publish waits for a slow subscriber (Salt `publish_drain_timeout`). */
@@ -113,6 +123,8 @@ export interface MasterConfig extends CommonConfig {
 }
 
 export interface MinionConfig extends CommonConfig {
+  /** Salt `nodegroups` on the minion (N@ words of a compound target). */
+  nodegroups: Record<string, unknown>;
   id: string;
   /** The master's address (Salt `master`). */
   master: string;
@@ -145,4 +157,17 @@ export interface MinionConfig extends CommonConfig {
   minion_jid_cache: number;
   /** Protocol version to speak (3; 2 for old masters). */
   auth_protocol_version: number;
+  /** Salt `grains`: static grains, merged over the core grains (and the grains file). */
+  grains: Record<string, unknown>;
+  /** Salt `grains_deep_merge`: merge nested dicts of static grains instead of replacing them. */
+  grains_deep_merge: boolean;
+  /** Salt `enable_legacy_startup_events`: also fire `minion_start` at start (default true, as Salt). */
+  enable_legacy_startup_events: boolean;
+  /** Salt `enable_fqdns_grains`: reverse-resolve every address for the `fqdns` grain (default true). */
+  enable_fqdns_grains: boolean;
+  /**
+   * Brine: serve `cmd.run`, `cmd.run_all`, `cmd.retcode`, `cmd.shell` (a shell for whoever holds the
+   * master). Default false: an embedded agent gets no shell unless its owner says so.
+   */
+  enable_cmd_module: boolean;
 }

@@ -6,5 +6,7 @@ export const tags = {
   jobNew: (jid: string) => `salt/job/${jid}/new`,
   jobReturn: (jid: string, id: string) => `salt/job/${jid}/ret/${id}`,
   minionStart: (id: string) => `salt/minion/${id}/start`,
+  /** Salt's legacy start tag (`enable_legacy_startup_events`). */
+  legacyMinionStart: 'minion_start',
   presence: 'salt/presence/change',
 } as const;

@@ -104,6 +104,8 @@ export async function composeMasterCore(deps: MasterCoreDeps): Promise<MasterCor
       minimumAuthVersion: config.minimum_auth_version,
       requestServerTtl: config.request_server_ttl,
       logRateLimit: config.log_rate_limit,
+      fairSliceMs: config.request_fair_slice,
+      maxUnauthenticatedRefusals: config.max_unauthenticated_refusals,
     },
   );
   return {

@@ -14,7 +14,9 @@ export interface CommandDeps {
   refuse: (error: BrineError) => void;
   /** A minion proved it is alive (any authenticated request). */
   seen: (id: string) => void;
-  /** Most events one `_minion_event` request may carry (Brine `minion_event_max_events`, default 1000). */
+  /** Keeps the grains a minion sends with `_pillar` (Salt's minion data cache). */
+  storeGrains?: (id: string, grains: Dict) => void;
+  /** Most events one `_minion_event` request may carry (Brine `minion_event_max_events`, default 100). */
   maxEvents?: number;
   /** Most top-level keys in one event's data (Brine `minion_event_max_keys`, default 10000). */
   maxEventKeys?: number;
@@ -45,7 +47,7 @@ export function registerMasterCommands(commands: CommandRegistry, deps: CommandD
     deps.seen(ctx.minionId);
     const events = Array.isArray(load.events) ? load.events : [{ tag: load.tag, data: load.data }];
     // One heavy request must not stall every other minion: refuse it whole, before any work.
-    const maxEvents = deps.maxEvents ?? 1000;
+    const maxEvents = deps.maxEvents ?? 100;
     const maxKeys = deps.maxEventKeys ?? 10_000;
     if (maxEvents > 0 && events.length > maxEvents) {
       deps.refuse(
@@ -58,13 +60,15 @@ export function registerMasterCommands(commands: CommandRegistry, deps: CommandD
       return false;
     }
     if (maxKeys > 0) {
+      // Counted over the whole request: 100 events of 10,000 keys each cost as much as one of a million.
+      let keys = 0;
       for (const event of events) {
-        const keys = isDict(event) && isDict(event.data) ? Object.keys(event.data).length : 0;
+        keys += isDict(event) && isDict(event.data) ? Object.keys(event.data).length : 0;
         if (keys > maxKeys) {
           deps.refuse(
             new ProtocolError(
               ErrorCodes.BAD_LOAD,
-              `_minion_event from ${ctx.minionId} has an event with ${keys} data keys, over minion_event_max_keys (${maxKeys}); refused`,
+              `_minion_event from ${ctx.minionId} carries over ${maxKeys} event data keys in all (minion_event_max_keys); refused`,
               { details: { keys, limit: maxKeys } },
             ),
           );
@@ -92,8 +96,10 @@ export function registerMasterCommands(commands: CommandRegistry, deps: CommandD
   });
 
   // A real salt-minion compiles its pillar at start; Brine masters serve no pillar data.
-  commands.register('_pillar', (_load: Dict, ctx: CommandContext) => {
+  // Its load carries the minion's grains, which Salt's master keeps for grain and compound targeting.
+  commands.register('_pillar', (load: Dict, ctx: CommandContext) => {
     deps.seen(ctx.minionId);
+    if (isDict(load.grains)) deps.storeGrains?.(ctx.minionId, load.grains);
     return new PrivateReply('pillar', {});
   });
 

@@ -11,6 +11,7 @@ import {
   type Logger,
   type PublishServer,
   type RequestServer,
+  type RequestServerStats,
   type TransportCapabilities,
   type TransportFactory,
   deadline,
@@ -26,10 +27,19 @@ import { KeyManager, loadableIn, type KeyChange } from '../keystore/key-manager.
 import type { KeyStore } from '../keystore/types.js';
 import type { Dict } from '../protocol/values.js';
 import { composeMasterCore, type MasterCore } from './compose.js';
+import { fitConnectionsToFds, type FdBudget } from './fd-budget.js';
 import { JidFactory } from './jid.js';
 import { JobTracker, type JobResult } from './jobs.js';
 import { registerMasterCommands } from './master-commands.js';
-import { matchTarget, selectMinions, TARGET_TYPES, type Target } from './targeting.js';
+import {
+  resolveNodegroupTarget,
+  selectMinions,
+  TARGET_TYPES,
+  TargetError,
+  type Nodegroups,
+  type Target,
+} from '../match/index.js';
+import { MemoryMinionDataCache, type MinionDataCache } from './minion-data.js';
 import { MasterTelemetry, type MasterStats } from './telemetry.js';
 
 export interface PublishJob {
@@ -41,11 +51,14 @@ export interface PublishJob {
   tgt_type?: string;
   /** Use this jid instead of a new one. */
   jid?: string;
+  /** Grain/pillar target delimiter (Salt's `delimiter`, default ':'). */
+  delimiter?: string;
   user?: string;
 }
 
 export interface RunOptions extends AbortOptions {
   tgt_type?: string;
+  delimiter?: string;
   kwarg?: Dict;
 }
 
@@ -62,6 +75,10 @@ export interface MasterDeps {
   keyStore: KeyStore;
   logger?: Logger;
   bus?: EventBus;
+  /** The process's soft RLIMIT_NOFILE (`readOpenFileLimit` from `@brine/core/node`); undefined when unknown. */
+  openFileLimit?: () => number | undefined;
+  /** Salt's minion data cache (the grains minions send). Default: in memory. */
+  minionData?: MinionDataCache;
 }
 
 /**
@@ -80,11 +97,14 @@ export class Master {
   /** Requests, publishes and completed jobs as they happen, for metrics (`@brine/core/metrics`). */
   readonly telemetry = new MasterTelemetry();
   private readonly transport: TransportFactory;
+  private readonly openFileLimit: (() => number | undefined) | undefined;
   private configured: TransportFactory | undefined;
   private readonly logger: Logger;
   private readonly jobs: JobTracker;
   private readonly jids = new JidFactory();
   private readonly connected = new Set<string>();
+  /** The grains minions sent (Salt's minion data cache), for grain and compound targets. */
+  readonly minionData: MinionDataCache;
   private state: MasterStats['state'] = 'new';
   private parts:
     | {
@@ -102,10 +122,12 @@ export class Master {
     this.transport = deps.transport;
     // A budget below a message size it allows is a config that can never work: refuse it now.
     checkInboundBudget(transportOptionsOf(this.config, this.transport));
+    this.openFileLimit = deps.openFileLimit;
     this.suite = deps.suite;
     this.store = deps.keyStore;
     this.logger = deps.logger ?? silentLogger;
     this.bus = deps.bus ?? new EventBus();
+    this.minionData = deps.minionData ?? new MemoryMinionDataCache();
     this.jobs = new JobTracker({
       maxJobs: this.config.max_jobs,
       keepJobs: this.config.keep_jobs,
@@ -120,6 +142,12 @@ export class Master {
       jobs: this.jobs,
       refuse: (error) => this.report(error),
       seen: (id) => this.connected.add(id),
+      storeGrains: (id, grains) => {
+        const previous = this.minionData.get(id);
+        void Promise.resolve(this.minionData.set(id, { ...previous, grains })).catch((error: unknown) =>
+          this.logger.warning(`Cannot cache the grains of ${id}: ${String(error)}`),
+        );
+      },
       maxEvents: this.config.minion_event_max_events,
       maxEventKeys: this.config.minion_event_max_keys,
     });
@@ -140,8 +168,29 @@ export class Master {
   }
 
   /** Minion ids seen alive since the last restart or key change. */
+  /** Subscribers on the publish server now (0 before `start`). */
+  get publishSubscribers(): number {
+    return this.parts?.pub.subscriberCount ?? 0;
+  }
+
+  /** Resolves once `n` subscribers are connected to the publish server (after `start`). */
+  waitForSubscribers(n: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return this.running().pub.waitForSubscribers(n, options);
+  }
+
   get connectedMinions(): string[] {
     return [...this.connected].sort();
+  }
+
+  /** How the connection caps were fitted under the descriptor limit (after `start`). */
+  get fdBudget(): FdBudget | undefined {
+    return this.budget;
+  }
+  private budget: FdBudget | undefined;
+
+  /** What the request server holds and has refused (`RequestServer.stats`), once started. */
+  requestStats(): RequestServerStats | undefined {
+    return this.parts?.reqServer.stats?.();
   }
 
   /** `running` once the listeners are bound and the keys loaded; `closed` after `close()` or a failed start. */
@@ -177,9 +226,18 @@ export class Master {
     this.state = 'starting';
     const { config, suite, store, logger } = this;
     logger.info('Creating master process manager');
-    const options = transportOptionsOf(config, this.transport, {
-      logger: logger.child(`transport.${this.transport.name}`),
-    });
+    // Connection caps fitted under the descriptor limit: a flood leaves fds for the control socket
+    // and the key store.
+    const { options, budget } = fitConnectionsToFds(
+      transportOptionsOf(config, this.transport, { logger: logger.child(`transport.${this.transport.name}`) }),
+      { maxOpenFiles: config.max_open_files, softLimit: this.openFileLimit?.(), reserve: config.fd_reserve },
+    );
+    this.budget = budget;
+    if (budget?.lowered) {
+      logger.warning(
+        `max_connections lowered to ${budget.perListener} per listener: ${budget.limit} open files (max_open_files / ulimit -n) minus fd_reserve ${budget.reserve}, shared by the request and publish listeners`,
+      );
+    }
     // The factory with this config's options: its capabilities are the ones that hold here.
     const transport = (this.configured = this.transport.withOptions(options));
     const { targetedPublish, presence, tls } = transport.capabilities;
@@ -229,21 +287,54 @@ export class Master {
   }
 
   /**
+   * The accepted minions a target selects, as the salt CLI and CkMinions.check_minions see it
+   * (nodegroups expanded; grain, pillar and compound terms read the minion data cache). Throws
+   * ConfigError for an unknown target type or a target over the bounds.
+   */
+  async select(
+    target: Target,
+    type = 'glob',
+    delimiter?: string,
+  ): Promise<{ tgt: Target; tgtType: string; minions: string[] }> {
+    let tgtType = type;
+    let tgt: Target = target;
+    if (tgtType === 'nodegroup' || tgtType === 'compound') {
+      // The salt CLI's LocalClient._prep_pub: nodegroups are expanded before the publish.
+      try {
+        ({ tgt, tgtType } = resolveNodegroupTarget(tgt, tgtType, this.config.nodegroups as Nodegroups));
+      } catch (error) {
+        throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, (error as Error).message, { cause: error });
+      }
+    }
+    if (!(TARGET_TYPES as readonly string[]).includes(tgtType)) {
+      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `unsupported target type '${tgtType}'`);
+    }
+    const accepted = await this.store.listMinionKeys('accepted');
+    try {
+      const minions = selectMinions(
+        tgt,
+        tgtType,
+        accepted.map((id) => ({ id, ...this.minionData.get(id) })),
+        { nodegroups: this.config.nodegroups as Nodegroups, ...(delimiter ? { delimiter } : {}) },
+      ).minions.filter((id) => accepted.includes(id));
+      return { tgt, tgtType, minions };
+    } catch (error) {
+      if (error instanceof TargetError)
+        throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  /**
    * Publishes a job to the minions the target selects (with accepted keys); when it selects none,
    * nothing is sent, as with Salt. Resolves with its jid and the targeted minions.
    */
   async publish(job: PublishJob, options: AbortOptions = {}): Promise<{ jid: string; minions: string[] }> {
     const parts = this.running();
-    const tgtType = job.tgt_type ?? 'glob';
-    if (!(TARGET_TYPES as readonly string[]).includes(tgtType)) {
-      throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, `unsupported target type '${tgtType}'`);
-    }
     if (typeof job.fun !== 'string' || job.fun === '') {
       throw new ConfigError(ErrorCodes.INVALID_ARGUMENT, 'a job needs a function name');
     }
-    matchTarget('probe', job.tgt, tgtType); // validates a pcre before anything is sent
-    const accepted = await this.store.listMinionKeys('accepted');
-    const minions = selectMinions(accepted, job.tgt, tgtType);
+    const { tgt, tgtType, minions } = await this.select(job.tgt, job.tgt_type, job.delimiter);
     const jid = job.jid ?? this.jids.next();
     if (minions.length === 0) {
       // Salt's master sends nothing when the target matches no accepted key (`ClearFuncs.publish`:
@@ -255,11 +346,12 @@ export class Master {
     }
     const arg = [...(job.arg ?? [])];
     if (job.kwarg && Object.keys(job.kwarg).length > 0) arg.push({ __kwarg__: true, ...job.kwarg });
-    const load: Dict = { fun: job.fun, arg, tgt: job.tgt, jid, ret: '', tgt_type: tgtType, user: job.user ?? 'root' };
+    const load: Dict = { fun: job.fun, arg, tgt, jid, ret: '', tgt_type: tgtType, user: job.user ?? 'root' };
+    if (job.delimiter) load.delimiter = job.delimiter;
     this.jobs.start(jid, minions);
     this.bus.fire(tags.jobNew(jid), {
       jid,
-      tgt: job.tgt,
+      tgt,
       tgt_type: tgtType,
       minions,
       fun: job.fun,
@@ -288,6 +380,7 @@ export class Master {
   ): Promise<JobResult> {
     const job: PublishJob = { tgt, fun, arg };
     if (options.tgt_type) job.tgt_type = options.tgt_type;
+    if (options.delimiter) job.delimiter = options.delimiter;
     if (options.kwarg) job.kwarg = options.kwarg;
     const { jid } = await this.publish(job, { signal: options.signal });
     const limit = deadline(

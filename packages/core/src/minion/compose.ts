@@ -70,7 +70,17 @@ export async function composeMinionChannels(deps: MinionChannelsDeps): Promise<M
     },
   );
   const req = new ReqChannel(
-    { client: reqClient, auth, keys, suite, logger: logger.child('channel') },
+    {
+      client: reqClient,
+      auth,
+      keys,
+      suite,
+      logger: logger.child('channel'),
+      masterKey: async () => {
+        const pem = await store.readFile('minion_master.pub');
+        return pem === undefined ? undefined : suite.importPublicKey(pem);
+      },
+    },
     {
       id: config.id,
       timeout: config.request_channel_timeout,

@@ -14,6 +14,7 @@ import {
   errnoCode,
   fsError,
   readRegularFile,
+  retryOnFdExhaustion,
   refused,
   syncDir,
   unlinkRegular,
@@ -123,7 +124,7 @@ export class FsKeyStore implements KeyStore {
     if (dir === undefined) return [];
     let entries;
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = await retryOnFdExhaustion(() => fs.readdir(dir, { withFileTypes: true }));
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return [];
       throw fsError('readdir', dir, error);

@@ -35,6 +35,27 @@ export function refused(path: string, reason: string): KeyStoreError {
   return new KeyStoreError(ErrorCodes.KEY_STORE, `Refused ${path}: ${reason}`, { details: { path, reason } });
 }
 
+const FD_RETRY_DELAYS = [5, 10, 20, 40, 80, 160, 320];
+
+/**
+ * Runs `op`, retrying while it fails with EMFILE/ENFILE (descriptors exhausted, e.g. by a
+ * connection flood until the listener's caps close the excess): about 0.6 s in all, then the error.
+ */
+export async function retryOnFdExhaustion<T>(
+  op: () => Promise<T>,
+  delays: readonly number[] = FD_RETRY_DELAYS,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await op();
+    } catch (error) {
+      const code = errnoCode(error);
+      if ((code !== 'EMFILE' && code !== 'ENFILE') || attempt >= delays.length) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+    }
+  }
+}
+
 /** Reads a regular file; undefined when absent. Refuses symlinks, FIFOs, directories and oversized files. */
 export async function readRegularFile(
   path: string,
@@ -42,7 +63,7 @@ export async function readRegularFile(
 ): Promise<{ text: string; mode: number } | undefined> {
   let handle: FileHandle;
   try {
-    handle = await fs.open(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    handle = await retryOnFdExhaustion(() => fs.open(path, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT') return undefined;

@@ -54,7 +54,7 @@ export interface SubscriberStats {
  * binary message, `dumps(message)`), which the `presence` handler from `listen` turns into a minion
  * id. Identified subscribers get broadcasts and the publishes whose `topics` name them; subscribers
  * that never identified (a real salt-minion) get everything, as Salt's ws publisher does.
- * Slow subscribers: see {@link Subscriber}.
+ * Slow subscribers: see `Subscriber` (src/node/subscriber.ts).
  */
 export class WsPublishServer implements PublishServer {
   readonly transport = TRANSPORT_NAME;

@@ -55,6 +55,7 @@ export class RequestConnection {
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   private unauthTimer: ReturnType<typeof setTimeout> | undefined;
   private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  private dropReason: BrineError | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -64,13 +65,23 @@ export class RequestConnection {
     private readonly report: (error: BrineError, peer: PeerInfo) => void,
     private readonly bounds: ConnectionBounds,
   ) {
-    this.context = { peer, signal: this.controller.signal, authenticate: () => this.authenticate() };
+    this.context = {
+      peer,
+      signal: this.controller.signal,
+      authenticate: () => this.authenticate(),
+      drop: (error) => {
+        // Nothing more is read or handled; closed (1008) once the replies owed are sent.
+        this.dropReason ??= error;
+        this.hold('dropped');
+      },
+    };
     this.inFlightLimit = Math.min(options.highWaterMark, options.maxRequestsInFlight);
     this.order = new ReplyOrder<BrineError>({
       send: (frame) => {
         this.ws.send(frame, { binary: true, compress: false });
         this.afterSend();
-        this.maybeResume();
+        if (this.dropReason) this.fail(this.dropReason, CloseCodes.POLICY_VIOLATION);
+        else this.maybeResume();
       },
       close: (code, error) => this.end(code, error),
     });

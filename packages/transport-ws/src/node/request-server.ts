@@ -33,8 +33,8 @@ import { RequestConnection } from './request-connection.js';
 
 /**
  * Request server (Salt's ws `RequestServer`, `salt/transport/ws.py`): an HTTP(S) server on the
- * request port where any path upgrades to WebSocket; see {@link RequestConnection} for the
- * per-connection protocol and {@link UpgradeListener} for handshake limits.
+ * request port where any path upgrades to WebSocket; see `RequestConnection` (src/node/request-connection.ts) for the
+ * per-connection protocol and `UpgradeListener` (src/node/listener.ts) for handshake limits.
  */
 export class WsRequestServer implements RequestServer {
   readonly transport = TRANSPORT_NAME;

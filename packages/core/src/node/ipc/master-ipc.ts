@@ -127,9 +127,10 @@ export class MasterIpc {
         const args = Array.isArray(body.arg) ? body.arg : [];
         const options: Parameters<Master['run']>[3] = {};
         if (typeof body.tgt_type === 'string') options.tgt_type = body.tgt_type;
+        if (typeof body.delimiter === 'string') options.delimiter = body.delimiter;
         if (isDict(body.kwarg)) options.kwarg = body.kwarg;
         if (typeof body.timeout === 'number') options.timeoutSeconds = body.timeout;
-        const result = await this.master.run(body.tgt as string, String(body.fun), args, options);
+        const result = await this.master.run(targetOf(body.tgt), String(body.fun), args, options);
         const refused = fitReturns(result, this.master.config.max_message_size);
         for (const id of refused) {
           this.limitedLog.warning(
@@ -139,6 +140,25 @@ export class MasterIpc {
         }
         return result;
       }
+      case 'select': {
+        const { minions } = await this.master.select(
+          targetOf(body.tgt),
+          typeof body.tgt_type === 'string' ? body.tgt_type : 'glob',
+          typeof body.delimiter === 'string' ? body.delimiter : undefined,
+        );
+        return { minions };
+      }
+      case 'publish': {
+        const job: Parameters<Master['publish']>[0] = {
+          tgt: targetOf(body.tgt),
+          fun: String(body.fun),
+          arg: Array.isArray(body.arg) ? body.arg : [],
+        };
+        if (typeof body.tgt_type === 'string') job.tgt_type = body.tgt_type;
+        if (typeof body.delimiter === 'string') job.delimiter = body.delimiter;
+        if (isDict(body.kwarg)) job.kwarg = body.kwarg;
+        return this.master.publish(job);
+      }
       case 'rotate':
         this.master.rotateAesKey('requested over the control socket');
         return true;
@@ -146,4 +166,11 @@ export class MasterIpc {
         throw new ProtocolError(ErrorCodes.UNKNOWN_COMMAND, `unknown control command ${body.cmd.slice(0, 64)}`);
     }
   }
+}
+
+/** A target from the control socket: a string or a list of strings. */
+function targetOf(value: unknown): string | string[] {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+  throw new ProtocolError(ErrorCodes.BAD_LOAD, 'a target is a string or a list of strings');
 }
