@@ -81,12 +81,16 @@ export const nonReader: AdversarialCase = {
   what:
     'clients that send thousands of requests and never read: tcp/ws 4 × 4000 small `_auth`-less requests, zeromq ' +
     '4 × 4000 requests behind a 1000-byte routing envelope (echoed in front of each reply); the master stops ' +
-    'reading (max_requests_in_flight, max_outbound_buffer) or drops replies, and drops the peer.',
+    'reading (max_requests_in_flight, max_outbound_buffer) or drops replies; tcp/ws close each connection at its ' +
+    'max_unauthenticated_refusals-th refusal (counted from /metrics: a paused socket does not see the FIN).',
   transports: ALL,
   async attack(env): Promise<AttackOutcome> {
     const { transport, master } = env;
     const message = { enc: 'clear', load: { cmd: '_nothing', pad: 'p'.repeat(512) }, version: 3 };
     const envelope = transport === 'zeromq' ? [new Uint8Array(1000).fill(0x61)] : undefined;
+    const refusals = () => master.metric('brine_master_refusals_total');
+    const closes = () => master.metric('brine_transport_refusals_total', { code: 'ERR_TOO_MANY_REFUSALS' });
+    const [refusals0, closes0] = [await refusals(), await closes()];
     const r = await nonReaders(transport, master.retPort, {
       n: 4,
       count: 4000,
@@ -94,12 +98,23 @@ export const nonReader: AdversarialCase = {
       ...(envelope ? { envelope } : {}),
       holdMs: 5000,
     });
+    const closedByMaster = (await closes()) - closes0;
+    const failures: string[] = [];
+    // tcp/ws: an unauthenticated connection that keeps being refused is closed (max_unauthenticated_refusals).
+    if (transport !== 'zeromq' && closedByMaster < r.connections)
+      failures.push(
+        `${r.connections - closedByMaster} of ${r.connections} refused non-readers not closed by the master`,
+      );
     return {
+      failures,
       counts: {
         conns: r.connections,
         requests: r.requests,
         writtenMB: (r.bytesQueued / MiB).toFixed(1),
-        droppedByMaster: r.dropped,
+        // A paused socket does not see the master's FIN: count what the master says it did.
+        refusedByMaster: (await refusals()) - refusals0,
+        closedByMaster,
+        closeSeen: r.dropped,
       },
     };
   },

@@ -4,6 +4,11 @@ import type { AttackOutcome } from '../harness/run-case.js';
 import { startBrineMinion, type BrineMinion } from '../../interop/harness/brine-minion.js';
 import { SUITE_BOUNDS } from '../harness/env.js';
 import { MiB } from '../harness/stats.js';
+import { MASTER_DEFAULTS } from '@brine/core';
+
+/** The master's complexity limits for one `_minion_event` (the suite's masters use the defaults). */
+const MAX_EVENTS = MASTER_DEFAULTS.minion_event_max_events;
+const MAX_KEYS = MASTER_DEFAULTS.minion_event_max_keys;
 import { ALL, type AdversarialCase } from './types.js';
 import type { Env } from '../harness/env.js';
 
@@ -76,7 +81,8 @@ export const eventFlood: AdversarialCase = {
   name: 'heavy valid _minion_event flood (fairness)',
   what:
     'an accepted minion sends, back to back for 5 s, `_minion_event` requests at the complexity limits ' +
-    '(1000 events of 9 keys each): the other minions keep their latency (fair service between minions).',
+    '(`minion_event_max_events` events, `minion_event_max_keys` data keys in all, the defaults): none is refused, and ' +
+    'the other minions keep their latency (fair service between minions).',
   transports: ALL,
   knownGap: 'per-minion fairness lands with branch bounds-gaps',
   async attack(env): Promise<AttackOutcome> {
@@ -85,9 +91,10 @@ export const eventFlood: AdversarialCase = {
     let sent = 0;
     let refused = 0;
     try {
-      const events = Array.from({ length: 1000 }, (_, i) => ({
+      const keysEach = Math.floor(MAX_KEYS / MAX_EVENTS);
+      const events = Array.from({ length: MAX_EVENTS }, (_, i) => ({
         tag: `salt/minion/${heavy.id}/flood/${i}`,
-        data: Object.fromEntries(Array.from({ length: 9 }, (_, k) => [`k${k}`, `value-${i}-${k}`])),
+        data: Object.fromEntries(Array.from({ length: keysEach }, (_, k) => [`k${k}`, `value-${i}-${k}`])),
       }));
       const t0 = Date.now();
       // Four at once, as a pipelining minion would.
@@ -107,6 +114,15 @@ export const eventFlood: AdversarialCase = {
       await heavy.stop();
       await env.master.key(['-d', heavy.id, '-y']);
     }
-    return { counts: { requests: sent, events: sent * 1000, refused } };
+    const failures = refused > 0 ? [`${refused} valid _minion_event requests refused`] : [];
+    return {
+      counts: {
+        requests: sent,
+        events: sent * MAX_EVENTS,
+        keysPerRequest: MAX_EVENTS * Math.floor(MAX_KEYS / MAX_EVENTS),
+        refused,
+      },
+      failures,
+    };
   },
 };

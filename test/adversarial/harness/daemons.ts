@@ -82,7 +82,7 @@ export interface MasterProcess extends Proc {
   key(args: string[], timeout?: number): Promise<CommandResult>;
   /** `brine key -a <id> -y`, then waits until the key is accepted. */
   accept(id: string): Promise<void>;
-  /** `brine run -c <conf> --out json -t <timeout> <target> <fun> <args>`; returns are the parsed JSON (or undefined). */
+  /** `brine run -c <conf> --out json --static -t <timeout> <target> <fun> <args>`; returns are the parsed JSON (or undefined). */
   run(
     target: string,
     fun: string,
@@ -157,7 +157,20 @@ export async function startMaster(transport: Transport, extraConfig: SaltConfig 
         throw new Error(`brine key -a ${id}: ${res.stdout}\n${res.stderr}`);
     },
     async run(target, fun, args = [], timeout = 10) {
-      const argv = ['run', '-c', layout.confDir, '--out', 'json', '-t', String(timeout), target, fun, ...args];
+      // --static: one JSON object for every minion (without it, one per minion, as salt prints them).
+      const argv = [
+        'run',
+        '-c',
+        layout.confDir,
+        '--out',
+        'json',
+        '--static',
+        '-t',
+        String(timeout),
+        target,
+        fun,
+        ...args,
+      ];
       const res = await brine(argv, (timeout + 30) * 1000);
       let returns: Record<string, unknown> | undefined;
       try {
