@@ -7,6 +7,7 @@ export default defineConfig({
       '**/node_modules/**',
       '**/dist/**',
       'test/interop/**',
+      'test/adversarial/**',
       'test/browser/**',
       '**/*.browser.test.ts',
       '**/*.scale.test.ts',

@@ -141,4 +141,18 @@ describe('brine master as a service', () => {
       await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }
   });
+
+  it('refuses to start when inbound_budget is below max_message_size: exit 2, one line naming both', async () => {
+    const { dir, publish } = await masterDir(['inbound_budget: 4194304', 'max_message_size: 8388608']);
+    const r = await runCli(['master', '-c', dir]);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^brine master: inbound_budget \(4194304 bytes\) is below max_message_size \(8388608\).*\[ERR_CONFIG\]$/,
+    );
+    const rebound = await listen(publish); // nothing was bound
+    await new Promise<void>((resolve) => rebound.close(() => resolve()));
+    expect(existsSync(join(dir, 'run/master/brine-master.pid'))).toBe(false);
+  });
 });

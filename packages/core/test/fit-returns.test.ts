@@ -31,4 +31,15 @@ describe('fitReturns: one oversized return is refused for that minion alone', ()
     expect(fitReturns(r, 64 * 1024 * 1024)).toEqual([]);
     expect(r.returns.big).toHaveLength(20 * 1024 * 1024);
   });
+
+  it('carries each return once: details lose their copy of it, the originals are untouched', () => {
+    const r = result({ a: 5 * 1024 * 1024, b: 10 });
+    const original = r.details.a!;
+    // 5 MiB fits an 8 MiB reply only if it is not counted twice (returns and details).
+    expect(fitReturns(r, 8 * 1024 * 1024)).toEqual([]);
+    expect(r.returns.a).toHaveLength(5 * 1024 * 1024);
+    expect(r.details.a).toEqual({ id: 'a', retcode: 0, success: true });
+    expect(original.return).toHaveLength(5 * 1024 * 1024);
+    expect(packb({ ok: true, result: r }).length).toBeLessThan(6 * 1024 * 1024);
+  });
 });

@@ -108,6 +108,7 @@ export class TcpRequestClient implements RequestClient {
       throw new ProtocolError(
         ErrorCodes.MESSAGE_TOO_LARGE,
         `request of ${body.length} bytes exceeds maxMessageSize ${this.options.maxMessageSize}`,
+        { details: { size: body.length, maxMessageSize: this.options.maxMessageSize } },
       );
     }
     // The common case (no caller signal, a free slot) needs no AbortController: a plain timer.

@@ -10,6 +10,7 @@ import { println, type Io } from '../io.js';
 import { acquireInstanceLock, pidfileOf } from '../instance-lock.js';
 import { onServiceSignals, onShutdown } from '../signals.js';
 import { buildSuite, fitAlgorithms, transportsFor } from '../wiring.js';
+import { refusalLogger } from '../refusal-log.js';
 import { startDaemonMetrics } from '../metrics.js';
 import { HELP } from './help.js';
 
@@ -81,7 +82,7 @@ export async function masterCommand(argv: string[], io: Io): Promise<number> {
       serving = false;
       return started.close();
     });
-    started.onError((error) => logger.warning(`Refused a request: ${error.message}`, error));
+    started.onError(refusalLogger(logger));
     cleanups.push(logBusEvents(started.bus, logger.child('event')));
     const addresses = await started.start();
     const ipc = new MasterIpc(started, config.sock_dir, logger.child('ipc'));

@@ -154,7 +154,8 @@ export class ReqChannel {
         if (
           options.signal?.aborted ||
           lastError.code === ErrorCodes.CLOSED ||
-          lastError.code === ErrorCodes.AUTH_REJECTED
+          lastError.code === ErrorCodes.AUTH_REJECTED ||
+          lastError.code === ErrorCodes.MESSAGE_TOO_LARGE // the same bytes would be refused again
         ) {
           throw lastError;
         }

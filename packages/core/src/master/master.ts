@@ -20,6 +20,7 @@ import type { AdmissionStats } from '../auth/admission.js';
 import { CommandRegistry } from '../channel/command-registry.js';
 import type { PubServerChannel } from '../channel/pub-server-channel.js';
 import { transportOptionsOf } from '../config/resolve.js';
+import { checkInboundBudget } from '../config/budget-check.js';
 import type { MasterConfig } from '../config/types.js';
 import { EventBus } from '../events/event-bus.js';
 import { tags } from '../events/tags.js';
@@ -121,6 +122,8 @@ export class Master {
   constructor(deps: MasterDeps) {
     this.config = deps.config;
     this.transport = deps.transport;
+    // A budget below a message size it allows is a config that can never work: refuse it now.
+    checkInboundBudget(transportOptionsOf(this.config, this.transport));
     this.openFileLimit = deps.openFileLimit;
     this.suite = deps.suite;
     this.store = deps.keyStore;

@@ -13,3 +13,4 @@ export type { GrainsProvider } from './grains.js';
 export { registerStandardModules, SALT_COMPAT_VERSION, pyRepr, pyTypeName } from './modules.js';
 export type { ModuleHost } from './modules.js';
 export { yamlifyScalar } from './yamlify.js';
+export { tooLargeReturn } from './too-large-return.js';

@@ -30,6 +30,7 @@ import { ArgumentError, bindArgs, FunctionRegistry } from './functions.js';
 import { grainsOf, mergeGrains, type GrainsProvider } from './grains.js';
 import { registerStandardModules, SALT_COMPAT_VERSION } from './modules.js';
 import { MemoryJidCache, type JidCache } from './jid-cache.js';
+import { tooLargeReturn } from './too-large-return.js';
 
 export interface MinionDeps {
   /** A resolved minion config (`resolveMinionConfig`; `createMinion` resolves it for you). */
@@ -463,8 +464,33 @@ export class Minion {
     }
   }
 
-  /** Salt's return retry: `return_retry_tries` attempts, each with `return_retry_timer` seconds. */
+  /**
+   * Sends a job's `_return`. One whose encrypted request is over `max_message_size` is refused by
+   * the request client before anything is sent (a master with the same limit would drop it, and
+   * `brine run` would say "[No response]"): a small error return goes instead, so the master
+   * records a clear failure for this minion.
+   */
   private async sendReturn(load: Dict): Promise<boolean> {
+    try {
+      return await this.sendWithRetry(load);
+    } catch (error) {
+      const limit = this.config.max_message_size;
+      const tooLarge = tooLargeReturn(load, toBrineError(error, ErrorCodes.MESSAGE_TOO_LARGE), limit);
+      this.logger.warning(
+        `Return for ${String(load.jid)}: ${String(tooLarge.return)}; sending an error return instead`,
+      );
+      try {
+        return await this.sendWithRetry(tooLarge);
+      } catch (again) {
+        const e = toBrineError(again, ErrorCodes.MESSAGE_TOO_LARGE);
+        this.logger.warning(`Return for ${String(load.jid)} failed: ${e.message}`, e);
+        return false;
+      }
+    }
+  }
+
+  /** Salt's return retry: `return_retry_tries` attempts, each with `return_retry_timer` seconds. Throws only ERR_MESSAGE_TOO_LARGE. */
+  private async sendWithRetry(load: Dict): Promise<boolean> {
     const { req } = this.requireParts();
     const tries = Math.max(1, this.config.return_retry_tries);
     for (let attempt = 1; attempt <= tries && !this.stop.signal.aborted; attempt++) {
@@ -473,6 +499,7 @@ export class Minion {
         return true;
       } catch (error) {
         const e = toBrineError(error, ErrorCodes.REMOTE);
+        if (e.code === ErrorCodes.MESSAGE_TOO_LARGE) throw e; // the same bytes would be refused again
         this.logger.warning(`Return for ${String(load.jid)} failed (try ${attempt}/${tries}): ${e.message}`, e);
         if (attempt < tries) await delay(200, this.stop.signal).catch(() => {});
       }

@@ -44,6 +44,7 @@ export class MasterIpc {
     this.logger.debug(`MasterEvent PUB socket URI: ${join(this.sockDir, EVENT_PUB_SOCKET)}`);
     const limit = this.master.config.max_message_size;
     this.unsubscribe = this.master.bus.subscribe('', (event) => {
+      if (subscribers.size === 0) return; // nobody follows: do not pack (a big return would cost its size again)
       const frame = frameMsg(packEvent(event));
       if (frame.length > limit) {
         // Followers read with the same limit: skip the event rather than disconnect them all.

@@ -1,0 +1,3 @@
+import { registerTransport } from './register.js';
+
+registerTransport('ws');
