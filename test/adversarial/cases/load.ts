@@ -84,7 +84,6 @@ export const eventFlood: AdversarialCase = {
     '(`minion_event_max_events` events, `minion_event_max_keys` data keys in all, the defaults): none is refused, and ' +
     'the other minions keep their latency (fair service between minions).',
   transports: ALL,
-  knownGap: 'per-minion fairness lands with branch bounds-gaps',
   async attack(env): Promise<AttackOutcome> {
     const { transport } = env;
     const heavy = await acceptedMinion(env, `heavy-${transport}`);

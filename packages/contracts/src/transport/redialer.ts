@@ -106,6 +106,8 @@ export class Redialer<C> {
     await this.loop;
   }
 
+  private tlsWarned: string | undefined;
+
   private async run(): Promise<void> {
     const { logger, policy, target } = this.options;
     const stop = this.stopController.signal;
@@ -119,7 +121,12 @@ export class Redialer<C> {
         this.lastError = toBrineError(error, ErrorCodes.UNREACHABLE, `cannot connect to ${target}`);
         this.events.emit('error', this.lastError);
         const wait = policy.next();
-        logger.debug(`Connection to ${target} failed (${this.lastError.message}); retrying in ${wait} ms`);
+        const line = `Connection to ${target} failed (${this.lastError.message}); retrying in ${wait} ms`;
+        // A TLS failure is a configuration problem the operator must see, once per distinct cause.
+        if (this.lastError.code === ErrorCodes.TLS && this.lastError.message !== this.tlsWarned) {
+          this.tlsWarned = this.lastError.message;
+          logger.warning(line, this.lastError);
+        } else logger.debug(line);
         await delay(wait, stop).catch(() => {});
         continue;
       }

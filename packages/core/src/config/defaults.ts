@@ -61,7 +61,7 @@ export const MASTER_DEFAULTS: MasterConfig = {
   log_rate_limit: 10,
   max_unauthenticated_refusals: 8,
   minion_event_max_events: 100,
-  minion_event_max_keys: 10_000,
+  minion_event_max_keys: 1000,
   request_fair_slice: 4,
   max_open_files: 100_000,
   fd_reserve: 128,

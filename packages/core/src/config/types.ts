@@ -116,7 +116,7 @@ export interface MasterConfig extends CommonConfig {
   max_unauthenticated_refusals: number;
   /** Brine: most events in one `_minion_event` request; a bigger one is refused whole (default 100; 0 = no limit). */
   minion_event_max_events: number;
-  /** Brine: most top-level event data keys in one `_minion_event` request, all events together; a request with more is refused whole (default 10000; 0 = no limit). */
+  /** Brine: most top-level event data keys in one `_minion_event` request, all events together; a request with more is refused whole (default 1000; 0 = no limit). */
   minion_event_max_keys: number;
   /** Brine: ms of request handling per event-loop turn before the master serves connections in turn, round-robin (default 4; 0 = off). */
   request_fair_slice: number;

@@ -18,7 +18,7 @@ export interface CommandDeps {
   storeGrains?: (id: string, grains: Dict) => void;
   /** Most events one `_minion_event` request may carry (Brine `minion_event_max_events`, default 100). */
   maxEvents?: number;
-  /** Most top-level keys in one event's data (Brine `minion_event_max_keys`, default 10000). */
+  /** Most top-level keys in one event's data (Brine `minion_event_max_keys`, default 1000, all events together). */
   maxEventKeys?: number;
 }
 
@@ -48,7 +48,7 @@ export function registerMasterCommands(commands: CommandRegistry, deps: CommandD
     const events = Array.isArray(load.events) ? load.events : [{ tag: load.tag, data: load.data }];
     // One heavy request must not stall every other minion: refuse it whole, before any work.
     const maxEvents = deps.maxEvents ?? 100;
-    const maxKeys = deps.maxEventKeys ?? 10_000;
+    const maxKeys = deps.maxEventKeys ?? 1000;
     if (maxEvents > 0 && events.length > maxEvents) {
       deps.refuse(
         new ProtocolError(
