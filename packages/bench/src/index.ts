@@ -16,6 +16,7 @@ export { FAMILIES, TRANSPORTS } from './results.js';
 export { summarize, percentile, Samples, LogHistogram } from './stats/index.js';
 export type { HistogramData } from './stats/index.js';
 export { formatTable, renderTextTable } from './report/table.js';
+export type { TextTableOptions } from './report/table.js';
 export { formatHtml } from './report/html.js';
 export {
   formatMarkdown,

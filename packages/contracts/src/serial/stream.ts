@@ -14,7 +14,7 @@ const KEEP_BYTES = 64 * 1024;
  * them) into one Uint8Array per value. Handles values split across chunks and chunks holding many
  * values. Memory is bounded by `maxMessageSize` plus one chunk. A large message is gathered in a
  * buffer of its declared length (not by doubling) and handed out as that buffer, which the splitter
- * then lets go: an idle connection holds at most {@link KEEP_BYTES}, whatever it sent before.
+ * then lets go: an idle connection holds at most 64 KiB, whatever it sent before.
  */
 export class FrameSplitter {
   private buf: Uint8Array = new Uint8Array(0);

@@ -10,7 +10,7 @@ export { FsKeyIndex } from './fs-key-index.js';
 export type { KeyIndexChange, KeyIndexEvents, KeyIndexOptions, KeyIndexSkip } from './fs-key-index.js';
 export { DROPFILE_NAME, consumeRotateDropfile, rotateDropfilePath, writeRotateDropfile } from './rotate-dropfile.js';
 export { WorkerPool } from './worker-pool.js';
-export type { WorkerPoolOptions, WorkerPoolStats, WorkerStats } from './worker-pool.js';
+export type { WorkerPoolOptions, WorkerPoolStats, WorkerRunOptions, WorkerStats } from './worker-pool.js';
 export { serveWorker } from './worker-host.js';
 export type { WorkerHandler, WorkerHandlers } from './worker-host.js';
 export { THREAD_ID_OP } from './worker-protocol.js';

@@ -54,7 +54,7 @@ export interface WorkerStats {
   completed: number;
 }
 
-export interface RunOptions {
+export interface WorkerRunOptions {
   /** `low`: behind every normal task, and never in a worker's last free slot. Default `normal`. */
   priority?: 'normal' | 'low';
 }
@@ -103,7 +103,7 @@ export class WorkerPool {
     op: string,
     args: readonly unknown[] = [],
     transferList?: readonly TransferListItem[],
-    options: RunOptions = {},
+    options: WorkerRunOptions = {},
   ): Promise<T> {
     if (this.closed) return Promise.reject(new ClosedError(ErrorCodes.CLOSED, 'Worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
