@@ -29,8 +29,16 @@ describe('the documented commands', () => {
   });
 
   it('a `ci` command is made of steps .ci/run runs', () => {
+    // A step is a line of its own, or one command of a `together "name: a && b"` job.
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8')
       .split('\n')
+      .map((l) =>
+        l
+          .trim()
+          .replace(/\s*\\$/, '')
+          .replace(/^"([\w-]+: )?(.*)"$/, '$2'),
+      )
+      .flatMap((l) => l.split('&&'))
       .map((l) => l.trim().replace(/^(\w+=\S+ )+/, ''));
     const normal = (part: string) => part.trim().replace(/^pnpm (?!run |exec |install)/, 'pnpm run ');
     const missing = Object.entries(COMMANDS)
